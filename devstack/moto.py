@@ -1,0 +1,28 @@
+"""moto in server mode on 127.0.0.1: the AWS the local stack talks to over HTTP."""
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from devstack.ports import wait_for_port
+
+
+@contextmanager
+def moto_server(port: int, log_path: Path) -> Iterator[str]:
+    """Run moto_server until the block ends; yields its endpoint URL."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

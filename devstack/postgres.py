@@ -1,0 +1,80 @@
+"""A real PostgreSQL server (Debian's `postgresql`) standing in for Aurora.
+
+initdb and pg_ctl refuse to run as root, so as root they run as the `postgres` user, whose
+data directory must be reachable by it (it cannot enter /root).
+"""
+import glob
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+
+def _bindir() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed: run `make install` (apt-get install postgresql)")
+    return Path(found[-1]).parent
+
+
+def _as_server_user(args: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+def reachable_data_dir(wanted: Path) -> Path:
+    """`wanted` if the server user can use it; as root under /root, a twin under /tmp."""
+    if os.geteuid() != 0:
+        return wanted
+    probe = subprocess.run(_as_server_user(["test", "-x", str(wanted.parent.parent)]))
+    if probe.returncode == 0:
+        return wanted
+    return Path("/tmp") / ("pawport-pg" + str(wanted).replace("/", "-"))
+
+
+@dataclass
+class Postgres:
+    data_dir: Path
+    port: int
+    superuser: str = "postgres"
+
+    @property
+    def bin(self) -> Path:
+        return _bindir()
+
+    def initdb(self) -> None:
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.data_dir, "postgres", "postgres")
+        subprocess.run(_as_server_user([str(self.bin / "initdb"), "-D", str(self.data_dir),
+                                        "-U", self.superuser, "-A", "trust", "-E", "UTF8"]),
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def start(self) -> None:
+        self.initdb()
+        options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(_as_server_user([str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
+                                        "-l", str(self.data_dir / "server.log"), "-w", "start"]),
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if (self.data_dir / "postmaster.pid").exists():
+            subprocess.run(_as_server_user([str(self.bin / "pg_ctl"), "-D", str(self.data_dir),
+                                            "-m", "fast", "-w", "stop"]), stdout=subprocess.DEVNULL)
+
+    def admin_url(self, database: str = "postgres") -> str:
+        return f"postgresql://{self.superuser}@127.0.0.1:{self.port}/{database}"
+
+    def ensure_database(self, name: str, owner: str, password: str) -> None:
+        with psycopg.connect(self.admin_url(), autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (owner,)).fetchone():
+                conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(owner), sql.Literal(password)))
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(name), sql.Identifier(owner)))

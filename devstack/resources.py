@@ -1,0 +1,122 @@
+"""Create the resources of infra/resources.yaml in moto, and say what was made."""
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import requests
+import yaml
+
+from devstack import REPO
+
+DECLARATION = REPO / "infra" / "resources.yaml"
+
+
+def physical_name(stage: str, logical: str) -> str:
+    return f"pawport-{stage}-{logical}"
+
+
+@dataclass
+class Resources:
+    """Physical names and ids, the way the base stack's outputs give them in AWS."""
+    tables: dict[str, str] = field(default_factory=dict)
+    streams: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    queues: dict[str, str] = field(default_factory=dict)   # logical name -> queue URL (DLQs as "<name>-dlq")
+    topics: dict[str, str] = field(default_factory=dict)
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    jwks: str = ""
+
+
+def declaration() -> dict:
+    return yaml.safe_load(DECLARATION.read_text())
+
+
+def create_all(endpoint: str, region: str, stage: str) -> Resources:
+    spec = declaration()
+    session = boto3.session.Session(region_name=region)
+    client = lambda name: session.client(name, endpoint_url=endpoint)  # noqa: E731
+    made = Resources()
+    _queues(client("sqs"), spec["queues"], stage, made)
+    _tables(client("dynamodb"), spec["tables"], stage, made)
+    _buckets(client("s3"), client("sqs"), spec["buckets"], stage, made)
+    _topics(client("sns"), client("sqs"), spec["topics"], stage, made)
+    _user_pool(client("cognito-idp"), spec["user_pool"], stage, made)
+    made.jwks = requests.get(f"{endpoint}/{made.user_pool_id}/.well-known/jwks.json", timeout=10).text
+    return made
+
+
+def queue_arn(sqs, url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def _queues(sqs, queues: dict, stage: str, made: Resources) -> None:
+    for logical, props in queues.items():
+        dlq_url = sqs.create_queue(QueueName=physical_name(stage, f"{logical}-dlq"))["QueueUrl"]
+        redrive = {"deadLetterTargetArn": queue_arn(sqs, dlq_url), "maxReceiveCount": str(props["max_receive_count"])}
+        url = sqs.create_queue(QueueName=physical_name(stage, logical), Attributes={
+            "RedrivePolicy": json.dumps(redrive),
+            "VisibilityTimeout": str(props["visibility_timeout"]),
+        })["QueueUrl"]
+        made.queues[logical], made.queues[f"{logical}-dlq"] = url, dlq_url
+
+
+def _tables(dynamodb, tables: dict, stage: str, made: Resources) -> None:
+    for logical, props in tables.items():
+        name = physical_name(stage, logical)
+        keys = [(props["hash_key"], "HASH"), (props["range_key"], "RANGE")]
+        table = dynamodb.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
+            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": props["stream"]},
+        )["TableDescription"]
+        dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": props["ttl_attribute"]})
+        made.tables[logical], made.streams[logical] = name, table["LatestStreamArn"]
+
+
+def _buckets(s3, sqs, buckets: dict, stage: str, made: Resources) -> None:
+    for logical, props in buckets.items():
+        name = physical_name(stage, logical)
+        s3.create_bucket(Bucket=name)
+        if props.get("versioned"):
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        notifications = [{
+            "QueueArn": queue_arn(sqs, made.queues[n["queue"]]),
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": n["prefix"]}]}},
+        } for n in props.get("notifications", [])]
+        if notifications:
+            s3.put_bucket_notification_configuration(
+                Bucket=name, NotificationConfiguration={"QueueConfigurations": notifications})
+        made.buckets[logical] = name
+
+
+def _topics(sns, sqs, topics: dict, stage: str, made: Resources) -> None:
+    for logical, props in topics.items():
+        arn = sns.create_topic(Name=physical_name(stage, logical))["TopicArn"]
+        for queue in props.get("queues", []):
+            sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn(sqs, made.queues[queue]))
+        made.topics[logical] = arn
+
+
+def _user_pool(cognito, props: dict, stage: str, made: Resources) -> None:
+    pool = cognito.create_user_pool(
+        PoolName=physical_name(stage, props["name"]),
+        AutoVerifiedAttributes=["email"], UsernameAttributes=["email"],
+    )["UserPool"]
+    app_client = cognito.create_user_pool_client(
+        UserPoolId=pool["Id"], ClientName=physical_name(stage, props["client"]), GenerateSecret=False,
+        ExplicitAuthFlows=props["local_auth_flows"], ReadAttributes=props["read_attributes"],
+    )["UserPoolClient"]
+    made.user_pool_id, made.user_pool_client_id = pool["Id"], app_client["ClientId"]
+
+
+def write(resources: Resources, path: Path) -> None:
+    path.write_text(json.dumps(resources.__dict__, indent=2))
+
+
+def read(path: Path) -> Resources:
+    return Resources(**json.loads(path.read_text()))

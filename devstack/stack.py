@@ -1,0 +1,132 @@
+"""One running local stack: where its parts listen, what it created, and each service's environment.
+
+`make dev` runs one under .local/dev; every test session runs its own on free ports.
+"""
+import json
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+from devstack import REPO, resources
+from devstack.moto import moto_server
+from devstack.postgres import Postgres, reachable_data_dir
+from devstack.resources import Resources
+
+REGION = "us-east-1"
+STAGE = "local"
+DB_NAME, DB_USER, DB_PASSWORD = "pawport", "pawport_control", "local-only-password"
+
+
+@dataclass
+class Ports:
+    postgres: int
+    moto: int
+    api: int
+    control: int
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    ports: Ports
+    moto_url: str
+    resources: Resources
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.api}"
+
+    @property
+    def control_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.control}"
+
+    @property
+    def database_admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.ports.postgres}/postgres"
+
+    @property
+    def issuer(self) -> str:
+        return f"https://cognito-idp.{REGION}.amazonaws.com/{self.resources.user_pool_id}"
+
+    def save(self) -> Path:
+        path = self.state_dir / "stack.json"
+        data = asdict(self) | {"state_dir": str(self.state_dir)}
+        path.write_text(json.dumps(data, indent=2))
+        return path
+
+    @classmethod
+    def load(cls, state_dir: Path) -> "Stack":
+        data = json.loads((state_dir / "stack.json").read_text())
+        return cls(state_dir=Path(data["state_dir"]), ports=Ports(**data["ports"]),
+                   moto_url=data["moto_url"], resources=Resources(**data["resources"]))
+
+
+def aws_env(stack: Stack) -> dict[str, str]:
+    """What every process needs to reach moto exactly as boto3 would reach AWS."""
+    return {
+        "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": stack.moto_url, "PAWPORT_STAGE": STAGE,
+    }
+
+
+def service_env(stack: Stack, service: str) -> dict[str, str]:
+    """The environment each service gets: only what that service reads (rule 3 starts here)."""
+    res = stack.resources
+    identity = {
+        "PAWPORT_COGNITO_ISSUER": stack.issuer,
+        "PAWPORT_COGNITO_CLIENT_ID": res.user_pool_client_id,
+        "PAWPORT_COGNITO_JWKS": res.jwks,
+    }
+    per_service = {
+        "api": identity | {
+            "PAWPORT_TABLE_NAME": res.tables["main"],
+            "PAWPORT_UPLOADS_BUCKET": res.buckets["uploads"],
+        },
+        "control": identity | {
+            "PAWPORT_TABLE_NAME": res.tables["main"],
+            "PAWPORT_DB_HOST": "127.0.0.1", "PAWPORT_DB_PORT": str(stack.ports.postgres),
+            "PAWPORT_DB_NAME": DB_NAME, "PAWPORT_DB_USER": DB_USER, "PAWPORT_DB_PASSWORD": DB_PASSWORD,
+        },
+        "egress": {
+            "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
+        },
+        "workers": {
+            "PAWPORT_TABLE_NAME": res.tables["main"],
+            "PAWPORT_UPLOADS_BUCKET": res.buckets["uploads"],
+            "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
+        },
+    }
+    return aws_env(stack) | per_service[service]
+
+
+def migrate(stack: Stack) -> None:
+    env = service_env(stack, "control")
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=REPO, env=env | _path_env(),
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def _path_env() -> dict[str, str]:
+    return {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
+
+
+@contextmanager
+def running_stack(state_dir: Path, ports: Ports) -> Iterator[Stack]:
+    """PostgreSQL and moto up, resources created, schema migrated; all stopped on exit."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    postgres = Postgres(reachable_data_dir(state_dir / "postgres"), ports.postgres)
+    postgres.start()
+    try:
+        postgres.ensure_database(DB_NAME, DB_USER, DB_PASSWORD)
+        with moto_server(ports.moto, state_dir / "moto.log") as moto_url:
+            made = resources.create_all(moto_url, REGION, STAGE)
+            stack = Stack(state_dir, ports, moto_url, made)
+            migrate(stack)
+            stack.save()
+            yield stack
+    finally:
+        postgres.stop()
