@@ -1,0 +1,43 @@
+"""control: inside the VPC, the only service that opens Aurora. Thin routing only."""
+from datetime import UTC, datetime
+
+from chalice import Chalice, Cron
+
+from pawport import table
+from pawport.auth import TokenVerifier
+from pawport.http import body, json_route, require_authentication
+from chalicelib.control import households
+from chalicelib.control.actions import context_of, perform, relay_pending
+from chalicelib.control.database import Database, make_engine
+from chalicelib.control.settings import settings
+
+app = Chalice(app_name="pawport-control")
+config = settings()
+table.bind(config.table_name, config.aws_region, config.aws_endpoint_url)
+database = Database(make_engine(config))
+require_authentication(app, TokenVerifier(config.cognito_jwks, config.cognito_issuer, config.cognito_client_id))
+
+
+@json_route(app, "/health")
+def health() -> dict:
+    return {"service": "control", "status": "ok"}
+
+
+@json_route(app, "/households", methods=["POST"], status=201)
+def create_household() -> dict:
+    request = app.current_request
+    return perform(database, context_of(request), households.create_household,
+                   body(request, households.NewHousehold))
+
+
+@json_route(app, "/households/{household_id}/pets", methods=["POST"], status=201)
+def add_pet(household_id: str) -> dict:
+    request = app.current_request
+    return perform(database, context_of(request), households.add_pet, household_id,
+                   body(request, households.NewPet))
+
+
+@app.schedule(Cron(0, 3, "*", "*", "?", "*"))
+def reconcile_outbox(event: object) -> None:
+    """Daily: publish outbox entries an interrupted relay left behind."""
+    relay_pending(database, datetime.now(UTC))

@@ -1,0 +1,81 @@
+"""The schema of record (rule 5): Alembic migrations are generated from these models."""
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, MetaData, String, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+          "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
+          "pk": "pk_%(table_name)s"}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: DateTime(timezone=True), dict: JSON().with_variant(JSONB(), "postgresql")}
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+class Versioned:
+    """A row version, bumped by SQLAlchemy on every update; projections carry it to DynamoDB."""
+    version: Mapped[int] = mapped_column(nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Household(Versioned, Base):
+    __tablename__ = "household"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Member(Versioned, Base):
+    __tablename__ = "member"
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)   # Cognito sub
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16, create_constraint=True,
+                                            values_callable=lambda roles: [r.value for r in roles]))
+    joined_at: Mapped[datetime]
+
+
+class Pet(Versioned, Base):
+    __tablename__ = "pet"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    species: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    household_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household.id"), index=True)
+    actor_user_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(128))
+    request_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class OutboxEntry(Base):
+    """Projection writes committed with the change they describe; the relay publishes them."""
+    __tablename__ = "outbox_entry"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"))
+    operations: Mapped[dict]
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_outbox_entry_pending", "id", postgresql_where=text("published_at IS NULL")),)

@@ -1,0 +1,24 @@
+"""Control's settings: Aurora and the projection table. No LLM key, ever (rule 3)."""
+from functools import lru_cache
+
+from pydantic import SecretStr
+
+from pawport.settings import LLM_VARIABLES, IdentitySettings, ServiceSettings
+
+
+class ControlSettings(ServiceSettings, IdentitySettings):
+    forbidden_variables = LLM_VARIABLES
+    table_name: str
+    db_host: str
+    db_port: int = 5432
+    db_name: str
+    db_user: str
+    db_password: SecretStr | None = None   # locally; in AWS an IAM auth token (issue 5)
+    db_connect_timeout_seconds: int = 5
+    db_statement_timeout_ms: int = 5000
+
+
+@lru_cache(maxsize=1)
+def settings() -> ControlSettings:
+    return ControlSettings()
+

@@ -1,0 +1,26 @@
+"""Domain errors; each HTTP app turns them into a 4xx with the reason."""
+
+
+class PawportError(Exception):
+    status = 400
+
+
+class BadInput(PawportError):
+    status = 400
+
+
+class Unauthenticated(PawportError):
+    status = 401
+
+
+class Forbidden(PawportError):
+    status = 403
+
+
+class NotFound(PawportError):
+    """Also what a caller sees for another household's ids: indistinguishable from missing."""
+    status = 404
+
+
+class Conflict(PawportError):
+    status = 409

@@ -1,0 +1,65 @@
+"""What every HTTP app shares: default-deny authentication, JSON bodies, domain errors as 4xx."""
+import functools
+import json
+import logging
+import uuid
+from typing import Any, Callable, TypeVar
+
+from chalice import Chalice, Response
+from chalice.app import Request
+from pydantic import BaseModel, ValidationError
+
+from pawport.auth import Caller, TokenVerifier
+from pawport.errors import BadInput, PawportError
+
+PUBLIC_PATHS = frozenset({"/health"})
+Body = TypeVar("Body", bound=BaseModel)
+log = logging.getLogger("pawport.http")
+
+
+def require_authentication(app: Chalice, verifier: TokenVerifier) -> None:
+    """Every route but the public ones needs a valid Cognito token, checked before the view runs."""
+    @app.middleware("http")
+    def authenticate(request: Request, get_response: Callable[[Request], Response]) -> Response:
+        if request.path in PUBLIC_PATHS:
+            return get_response(request)
+        try:
+            request.context["pawport_caller"] = verifier.verify(request.headers.get("authorization"))
+        except PawportError as error:
+            return error_response(error)
+        return get_response(request)
+
+
+def caller(request: Request) -> Caller:
+    return request.context["pawport_caller"]
+
+
+def request_id(request: Request) -> str:
+    return request.context.get("requestId") or str(uuid.uuid4())
+
+
+def body(request: Request, model: type[Body]) -> Body:
+    """The request's JSON body as `model`, or a 400 that says which field is wrong and why."""
+    try:
+        return model.model_validate_json(request.raw_body or b"")
+    except ValidationError as error:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
+        raise BadInput(f"invalid request body: {reasons}") from None
+
+
+def error_response(error: PawportError) -> Response:
+    return Response(body={"error": type(error).__name__, "message": str(error)}, status_code=error.status)
+
+
+def json_route(app: Chalice, path: str, methods: list[str] | None = None, status: int = 200) -> Callable:
+    """`app.route` whose view returns plain data and may raise domain errors (turned into 4xx)."""
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def handle(**params: str) -> Response:
+            try:
+                return Response(body=json.dumps(view(**params), default=str), status_code=status,
+                                headers={"Content-Type": "application/json"})
+            except PawportError as error:
+                return error_response(error)
+        return app.route(path, methods=methods or ["GET"])(handle)
+    return register
