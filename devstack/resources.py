@@ -35,7 +35,7 @@ def declaration() -> dict:
 
 def create_all(endpoint: str, region: str, stage: str) -> Resources:
     spec = declaration()
-    session = boto3.session.Session(region_name=region)
+    session = boto3.session.Session(region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing")
     client = lambda name: session.client(name, endpoint_url=endpoint)  # noqa: E731
     made = Resources()
     _queues(client("sqs"), spec["queues"], stage, made)

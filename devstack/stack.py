@@ -121,12 +121,13 @@ def running_stack(state_dir: Path, ports: Ports) -> Iterator[Stack]:
     postgres = Postgres(reachable_data_dir(state_dir / "postgres"), ports.postgres)
     postgres.start()
     try:
-        postgres.ensure_database(DB_NAME, DB_USER, DB_PASSWORD)
+        postgres.recreate_database(DB_NAME, DB_USER, DB_PASSWORD)
         with moto_server(ports.moto, state_dir / "moto.log") as moto_url:
             made = resources.create_all(moto_url, REGION, STAGE)
             stack = Stack(state_dir, ports, moto_url, made)
             migrate(stack)
             stack.save()
+            resources.write(made, state_dir / "resources.json")
             yield stack
     finally:
         postgres.stop()

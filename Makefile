@@ -1,0 +1,29 @@
+# Pawport. `make dev` runs the whole system locally; `make test` runs every test.
+# Both install what is missing first: Debian packages, then a venv from pinned requirements.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt services/*/requirements.txt shared/pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: install dev test token clean
+.DEFAULT_GOAL := dev
+
+install: $(STAMP)
+
+$(STAMP):
+	./scripts/install-system.sh
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+dev: install
+	$(PY) -m devstack.dev
+
+test: install
+	$(PY) -m pytest
+
+token:
+	@$(PY) -m devstack.token
+
+clean:
+	rm -rf .local build

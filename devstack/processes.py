@@ -1,0 +1,48 @@
+"""The long-running processes of a local stack: what AWS runs for us, one process each.
+
+api and control serve HTTP (`chalice local`); each event-driven service gets an event runner
+standing in for Lambda's event source mappings and schedules. Each process gets only its own
+service's environment.
+"""
+import os
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from devstack import REPO
+from devstack.stack import Stack, service_env
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+
+    @property
+    def shell_command(self) -> str:
+        return shlex.join(self.command)
+
+
+def processes(stack: Stack) -> list[Process]:
+    chalice = [str(Path(sys.executable).parent / "chalice")]
+    resources_file = str(stack.state_dir / "resources.json")
+
+    def http(service: str, port: int) -> Process:
+        return Process(service, [*chalice, "--project-dir", str(REPO / "services" / service), "local",
+                                 "--host", "127.0.0.1", "--port", str(port), "--stage", "local",
+                                 "--no-autoreload"], _env(stack, service))
+
+    def events(service: str, *flags: str) -> Process:
+        return Process(f"{service}-events", [sys.executable, "-m", "devstack.runner",
+                                             str(REPO / "services" / service), "--resources", resources_file,
+                                             *flags], _env(stack, service))
+
+    return [http("api", stack.ports.api), http("control", stack.ports.control),
+            events("control"), events("workers", "--sweep-ttl"), events("egress")]
+
+
+def _env(stack: Stack, service: str) -> dict[str, str]:
+    inherited = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TERM") if k in os.environ}
+    return inherited | {"PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)} | service_env(stack, service)

@@ -1,0 +1,72 @@
+"""Fixtures for tests that need the real local stack: each test session runs its own
+PostgreSQL and moto on free ports, in its own directory, so `make test` passes beside `make dev`."""
+import subprocess
+import time
+from typing import Iterator
+
+import psycopg
+import pytest
+import requests
+
+from devstack.ports import free_port
+from devstack.processes import processes
+from devstack.stack import DB_NAME, Ports, Stack, running_stack
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port())
+    with running_stack(tmp_path_factory.mktemp("stack"), ports) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def services(stack: Stack) -> Iterator[Stack]:
+    """api and control over HTTP plus the event runners, exactly as `make dev` starts them."""
+    logs = stack.state_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    started = [subprocess.Popen(p.command, env=p.env, stdout=open(logs / f"{p.name}.log", "wb"),
+                                stderr=subprocess.STDOUT) for p in processes(stack)]
+    try:
+        for url in (stack.api_url, stack.control_url):
+            _wait_healthy(url, started)
+        yield stack
+    finally:
+        for proc in started:
+            proc.terminate()
+        for proc in started:
+            proc.wait(timeout=10)
+
+
+def _wait_healthy(url: str, started: list[subprocess.Popen], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in started):
+            raise RuntimeError(f"a service process exited early: {[p.args for p in started if p.poll() is not None]}")
+        try:
+            if requests.get(f"{url}/health", timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url}/health did not answer in {timeout:.0f}s")
+
+
+class TransactionCounter:
+    """PostgreSQL's own count of committed and rolled-back transactions in the app database,
+    read from a connection to another database, so the sampling itself is not counted."""
+
+    def __init__(self, admin_url: str):
+        self._admin_url = admin_url
+
+    def read(self) -> int:
+        time.sleep(1.1)  # backends flush their statistics at most once a second
+        with psycopg.connect(self._admin_url, autocommit=True) as conn:
+            conn.execute("SELECT pg_stat_clear_snapshot()")
+            row = conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
+                               (DB_NAME,)).fetchone()
+        return int(row[0])
+
+
+@pytest.fixture
+def transactions(stack: Stack) -> TransactionCounter:
+    return TransactionCounter(stack.database_admin_url)
