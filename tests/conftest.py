@@ -1,16 +1,20 @@
 """Fixtures for tests that need the real local stack: each test session runs its own
 PostgreSQL and moto on free ports, in its own directory, so `make test` passes beside `make dev`."""
+import os
 import subprocess
+import sys
 import time
+from types import SimpleNamespace
 from typing import Iterator
 
 import psycopg
 import pytest
 import requests
 
+from devstack import REPO
 from devstack.ports import free_port
 from devstack.processes import processes
-from devstack.stack import DB_NAME, Ports, Stack, running_stack
+from devstack.stack import DB_NAME, Ports, Stack, running_stack, service_env
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +74,19 @@ class TransactionCounter:
 @pytest.fixture
 def transactions(stack: Stack) -> TransactionCounter:
     return TransactionCounter(stack.database_admin_url)
+
+
+@pytest.fixture(scope="session")
+def control(stack: Stack) -> SimpleNamespace:
+    """control's modules in this process, configured for the test stack as control is in AWS."""
+    os.environ.update(service_env(stack, "control"))
+    sys.path.insert(0, str(REPO / "services" / "control"))
+    from chalicelib.control import households, outbox, projection, projection_store
+    from chalicelib.control.database import Database, make_engine
+    from chalicelib.control.settings import ControlSettings
+    from pawport import table
+
+    config = ControlSettings()
+    table.bind(config.table_name, config.aws_region, config.aws_endpoint_url)
+    return SimpleNamespace(database=Database(make_engine(config)), households=households, outbox=outbox,
+                           projection=projection, store=projection_store)

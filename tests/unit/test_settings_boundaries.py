@@ -1,0 +1,50 @@
+"""Rule 3 in settings: a service handed the other side's secrets refuses to start."""
+import importlib
+import os
+import sys
+
+import pytest
+
+from devstack import REPO
+
+AWS = {"PAWPORT_STAGE": "local", "AWS_REGION": "us-east-1"}
+IDENTITY = {"PAWPORT_COGNITO_ISSUER": "i", "PAWPORT_COGNITO_CLIENT_ID": "c", "PAWPORT_COGNITO_JWKS": "{}"}
+ENVIRONMENTS = {  # what each service is given, as devstack/stack.py and the chalice stages give it
+    "api": AWS | IDENTITY | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_UPLOADS_BUCKET": "u"},
+    "control": AWS | IDENTITY | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_DB_HOST": "h", "PAWPORT_DB_NAME": "n",
+                                 "PAWPORT_DB_USER": "u", "PAWPORT_DB_PASSWORD": "p"},
+    "egress": AWS | {"PAWPORT_JOBS_BUCKET": "j"},
+    "workers": AWS | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_UPLOADS_BUCKET": "u", "PAWPORT_JOBS_BUCKET": "j"},
+}
+SETTINGS = {"api": "ApiSettings", "control": "ControlSettings", "egress": "EgressSettings",
+            "workers": "WorkersSettings"}
+FOREIGN = {"api": "PAWPORT_DB_PASSWORD", "control": "OPENAI_API_KEY", "egress": "PAWPORT_DB_PASSWORD",
+           "workers": "OPENAI_API_KEY"}
+
+
+def settings_class(service: str) -> type:
+    sys.path.insert(0, str(REPO / "services" / service))
+    try:
+        return getattr(importlib.import_module(f"chalicelib.{service}.settings"), SETTINGS[service])
+    finally:
+        sys.path.pop(0)
+
+
+def given(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    for name in [n for n in os.environ if n.startswith(("PAWPORT_", "OPENAI_"))]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize("service", SETTINGS)
+def test_settings_load_from_the_environment(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    given(monkeypatch, ENVIRONMENTS[service])
+    assert settings_class(service)().stage == "local"
+
+
+@pytest.mark.parametrize("service", SETTINGS)
+def test_a_service_refuses_the_other_sides_secret(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    given(monkeypatch, ENVIRONMENTS[service] | {FOREIGN[service]: "secret"})
+    with pytest.raises(ValueError, match=FOREIGN[service]):
+        settings_class(service)()
