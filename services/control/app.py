@@ -1,13 +1,13 @@
 """control: inside the VPC, the only service that opens Aurora. Thin routing only."""
 from datetime import UTC, datetime
 
-from chalice import Chalice, Cron
+from chalice import Chalice, Rate
 
 from pawport import table
 from pawport.auth import TokenVerifier
 from pawport.http import body, json_route, require_authentication
 from chalicelib.control import households
-from chalicelib.control.actions import context_of, perform, relay_pending
+from chalicelib.control.actions import context_of, perform, sweep_abandoned
 from chalicelib.control.database import Database, make_engine
 from chalicelib.control.settings import settings
 
@@ -37,7 +37,7 @@ def add_pet(household_id: str) -> dict:
                    body(request, households.NewPet))
 
 
-@app.schedule(Cron(0, 3, "*", "*", "?", "*"))
-def reconcile_outbox(event: object) -> None:
-    """Daily: publish outbox entries an interrupted relay left behind."""
-    relay_pending(database, datetime.now(UTC))
+@app.schedule(Rate(10, unit=Rate.MINUTES))
+def sweep_outbox(event: object) -> None:
+    """Publish what an interrupted action left in the outbox; Aurora is woken only if something is owed."""
+    sweep_abandoned(database, datetime.now(UTC))

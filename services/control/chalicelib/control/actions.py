@@ -1,15 +1,17 @@
 """Running a named control action: one transaction, then the outbox relay."""
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Callable, TypeVar
 
 from chalice.app import Request
 
 from pawport.http import caller, request_id
-from chalicelib.control import outbox, projection_store
+from chalicelib.control import outbox, outbox_markers, projection_store
 from chalicelib.control.database import Database
 from chalicelib.control.households import Context
 
 Result = TypeVar("Result")
+# An action's own relay finishes within its invocation; a marker older than this was abandoned.
+ABANDONED_AFTER = timedelta(minutes=2)
 
 
 def context_of(request: Request, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Context:
@@ -17,12 +19,23 @@ def context_of(request: Request, clock: Callable[[], datetime] = lambda: datetim
 
 
 def perform(database: Database, ctx: Context, action: Callable[..., Result], *args: object) -> Result:
-    with database.transaction() as session:
-        result = action(session, ctx, *args)
-    outbox.relay_after_commit(database, projection_store.apply, ctx.now)
+    marker = outbox_markers.mark(ctx.now)
+    try:
+        with database.transaction() as session:
+            result = action(session, ctx, *args)
+    except Exception:
+        outbox_markers.clear(marker)  # rolled back: nothing is owed
+        raise
+    if outbox.relay_after_commit(database, projection_store.apply, ctx.now):
+        outbox_markers.clear(marker)
     return result
 
 
-def relay_pending(database: Database, now: datetime) -> int:
-    return outbox.relay(database, projection_store.apply, now)
-
+def sweep_abandoned(database: Database, now: datetime) -> int:
+    """Relay what interrupted actions left behind; opens no connection when nothing is owed."""
+    abandoned = outbox_markers.older_than(now - ABANDONED_AFTER)
+    if not abandoned:
+        return 0
+    published = outbox.relay(database, projection_store.apply, now)
+    outbox_markers.clear(*abandoned)
+    return published

@@ -41,9 +41,11 @@ def relay(database: Database, publish: Publisher, now: datetime, batch: int = 10
             return published
 
 
-def relay_after_commit(database: Database, publish: Publisher, now: datetime) -> None:
+def relay_after_commit(database: Database, publish: Publisher, now: datetime) -> bool:
     """Best effort right after an action: on failure the entries wait for the next relay."""
     try:
         relay(database, publish, now)
+        return True
     except Exception:
         log.exception("outbox relay failed; entries stay pending for the next relay")
+        return False
