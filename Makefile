@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt services/*/requirements.txt shared/pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install dev test token clean
+.PHONY: install dev test token migration clean
 .DEFAULT_GOAL := dev
 
 install: $(STAMP)
@@ -24,6 +24,9 @@ test: install
 
 token:
 	@$(PY) -m devstack.token
+
+migration:  # with `make dev` running: make migration m="what changed"
+	$(PY) -m devstack.alembic_cli revision --autogenerate -m "$(m)"
 
 clean:
 	rm -rf .local build
