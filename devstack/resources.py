@@ -86,7 +86,8 @@ def _buckets(s3, sqs, buckets: dict, stage: str, made: Resources) -> None:
         notifications = [{
             "QueueArn": queue_arn(sqs, made.queues[n["queue"]]),
             "Events": ["s3:ObjectCreated:*"],
-            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": n["prefix"]}]}},
+            "Filter": {"Key": {"FilterRules": [{"Name": rule, "Value": n[rule]}
+                                               for rule in ("prefix", "suffix") if rule in n]}},
         } for n in props.get("notifications", [])]
         if notifications:
             s3.put_bucket_notification_configuration(

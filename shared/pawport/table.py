@@ -2,9 +2,13 @@
 
 A household's projection lives in one partition, so the dashboard (and the membership check
 that guards it) is one Query:
-    pk = "HOUSEHOLD#<id>"   sk = "HOUSEHOLD" | "MEMBER#<user id>" | "PET#<id>"
+    pk = "HOUSEHOLD#<id>"   sk = "HOUSEHOLD" | "MEMBER#<user id>" | "PET#<id>" | "RECORD#<id>"
+                                 | "DRAFT#<upload id>" (workers, TTL) | "DOCHASH#<sha256>" | "DOCS#<pet id>"
+Other partitions: "PET#<id>"/"PET" (which household a pet belongs to), "JOB#<id>"/"JOB" (which
+draft an extraction job serves, TTL), "OUTBOX"/"PENDING#..." (control's relay markers, TTL).
 Projection items carry `version`, the source row's version in Aurora: writes are conditional on
-it, so a replayed or late outbox entry never rolls an item back.
+it, so a replayed or late outbox entry never rolls an item back. Work items (drafts, counters,
+job lookups) carry version 0.
 """
 from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
@@ -20,6 +24,7 @@ class TableItem(Model):
     kind = UnicodeAttribute()
     version = NumberAttribute(default=0)
     body = MapAttribute(default=dict)
+    count = NumberAttribute(null=True)     # live counters only (atomic ADD)
     expires_at = TTLAttribute(null=True)
 
 
@@ -44,3 +49,33 @@ def member_sk(user_id: str) -> str:
 
 def pet_sk(pet_id: str) -> str:
     return f"PET#{pet_id}"
+
+
+def record_sk(record_id: str) -> str:
+    return f"RECORD#{record_id}"
+
+
+def draft_sk(upload_id: str) -> str:
+    return f"DRAFT#{upload_id}"
+
+
+def document_hash_sk(sha256: str) -> str:
+    return f"DOCHASH#{sha256}"
+
+
+def document_count_sk(pet_id: str) -> str:
+    return f"DOCS#{pet_id}"
+
+
+def pet_key(pet_id: str) -> str:
+    return f"PET#{pet_id}"
+
+
+PET_SK = "PET"
+
+
+def job_key(job_id: str) -> str:
+    return f"JOB#{job_id}"
+
+
+JOB_SK = "JOB"
