@@ -6,7 +6,7 @@ from chalice import Chalice, Rate
 from pawport import table
 from pawport.auth import TokenVerifier
 from pawport.http import body, json_route, require_authentication
-from chalicelib.control import households
+from chalicelib.control import households, projection_store, records
 from chalicelib.control.actions import context_of, perform, sweep_abandoned
 from chalicelib.control.database import Database, make_engine
 from chalicelib.control.settings import settings
@@ -35,6 +35,25 @@ def add_pet(household_id: str) -> dict:
     request = app.current_request
     return perform(database, context_of(request), households.add_pet, household_id,
                    body(request, households.NewPet))
+
+
+@json_route(app, "/pets/{pet_id}/records", methods=["POST"], status=201)
+def approve_record(pet_id: str) -> dict:
+    request = app.current_request
+    return perform(database, context_of(request), records.approve_record, pet_id,
+                   body(request, records.NewRecord), projection_store.find_draft)
+
+
+@json_route(app, "/pets/{pet_id}/records/{record_id}", methods=["PUT"])
+def update_record(pet_id: str, record_id: str) -> dict:
+    request = app.current_request
+    return perform(database, context_of(request), records.update_record, pet_id, record_id,
+                   body(request, records.RecordFields))
+
+
+@json_route(app, "/pets/{pet_id}/records/{record_id}", methods=["DELETE"])
+def delete_record(pet_id: str, record_id: str) -> dict:
+    return perform(database, context_of(app.current_request), records.delete_record, pet_id, record_id)
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES))

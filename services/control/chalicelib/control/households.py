@@ -5,15 +5,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pawport.auth import Caller
-from pawport.errors import Forbidden, NotFound
+from pawport.errors import Conflict, Forbidden, NotFound
 from chalicelib.control import outbox
 from chalicelib.control.models import AuditEntry, Household, Member, Pet, Role
-from chalicelib.control.projection import household_item, member_item, pet_item, put
+from chalicelib.control.projection import household_item, member_item, pet_items, put
 
 EDITORS = frozenset({Role.OWNER, Role.EDITOR})
+FREE_PLAN_PETS = 3
 
 
 class NewHousehold(BaseModel):
@@ -49,18 +51,22 @@ def create_household(session: Session, ctx: Context, new: NewHousehold) -> dict:
                    role=Role.OWNER, joined_at=ctx.now)
     session.add_all([household, owner])
     session.flush()
-    _audit(session, ctx, household.id, "household.create", f"household:{household.id}")
+    audit(session, ctx, household.id, "household.create", f"household:{household.id}")
     outbox.record(session, household.id, [put(household_item(household)), put(member_item(owner))], ctx.now)
     return {"household_id": str(household.id), "name": household.name, "role": owner.role.value}
 
 
 def add_pet(session: Session, ctx: Context, household_id: str, new: NewPet) -> dict:
     household = require_role(session, ctx.caller, household_id, EDITORS)
+    session.refresh(household, with_for_update=True)  # serialise concurrent adds against the cap
+    pets = session.scalar(select(func.count()).where(Pet.household_id == household.id))
+    if pets >= FREE_PLAN_PETS:
+        raise Conflict(f"the free plan holds {FREE_PLAN_PETS} pets per household")
     pet = Pet(id=uuid.uuid4(), household_id=household.id, name=new.name, species=new.species, created_at=ctx.now)
     session.add(pet)
     session.flush()
-    _audit(session, ctx, household.id, "pet.create", f"pet:{pet.id}")
-    outbox.record(session, household.id, [put(pet_item(pet))], ctx.now)
+    audit(session, ctx, household.id, "pet.create", f"pet:{pet.id}")
+    outbox.record(session, household.id, [put(item) for item in pet_items(pet)], ctx.now)
     return {"pet_id": str(pet.id), "household_id": str(household.id), "name": pet.name, "species": pet.species}
 
 
@@ -74,13 +80,25 @@ def require_role(session: Session, caller: Caller, household_id: str, allowed: f
     return session.get(Household, member.household_id)
 
 
-def _uuid(value: str) -> uuid.UUID:
+def require_pet(session: Session, caller: Caller, pet_id: str, allowed: frozenset[Role]) -> Pet:
+    """The pet, if the caller's role in its household allows; 404 for pets of other households."""
+    pet = session.get(Pet, _uuid(pet_id, "no such pet"))
+    if pet is None:
+        raise NotFound("no such pet")
+    try:
+        require_role(session, caller, str(pet.household_id), allowed)
+    except NotFound:
+        raise NotFound("no such pet") from None
+    return pet
+
+
+def _uuid(value: str, missing: str = "no such household") -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise NotFound("no such household") from None
+        raise NotFound(missing) from None
 
 
-def _audit(session: Session, ctx: Context, household_id: uuid.UUID, action: str, target: str) -> None:
+def audit(session: Session, ctx: Context, household_id: uuid.UUID, action: str, target: str) -> None:
     session.add(AuditEntry(household_id=household_id, actor_user_id=ctx.caller.user_id, action=action,
                            target=target, request_id=ctx.request_id, at=ctx.now))

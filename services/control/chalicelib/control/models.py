@@ -1,7 +1,7 @@
 """The schema of record (rule 5): Alembic migrations are generated from these models."""
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, MetaData, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -57,6 +57,22 @@ class Pet(Versioned, Base):
     name: Mapped[str] = mapped_column(String(60))
     species: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime]
+
+
+class VaccinationRecord(Versioned, Base):
+    """An approved record: read from a certificate and checked by a person, or entered by hand."""
+    __tablename__ = "vaccination_record"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    pet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pet.id"), index=True)
+    vaccine: Mapped[str] = mapped_column(String(60))
+    administered_on: Mapped[date | None]
+    expires_on: Mapped[date | None]
+    clinic: Mapped[str | None] = mapped_column(String(120))
+    document_key: Mapped[str | None] = mapped_column(String(300))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class AuditEntry(Base):

@@ -6,8 +6,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pawport.table import HOUSEHOLD_SK, household_key, member_sk, pet_sk
-from chalicelib.control.models import Household, Member, Pet
+from pawport.table import (HOUSEHOLD_SK, PET_SK, document_hash_sk, draft_sk, household_key, member_sk, pet_key,
+                           pet_sk, record_sk)
+from chalicelib.control.models import Household, Member, Pet, VaccinationRecord
 
 Item = dict[str, Any]
 Operation = dict[str, Any]
@@ -23,24 +24,58 @@ def member_item(member: Member) -> Item:
                  {"user_id": member.user_id, "role": member.role.value})
 
 
-def pet_item(pet: Pet) -> Item:
-    return _item(pet.household_id, pet_sk(str(pet.id)), "pet", pet.version,
-                 {"id": str(pet.id), "name": pet.name, "species": pet.species})
+def pet_items(pet: Pet) -> list[Item]:
+    """The pet in its household's partition, and where api finds the household from a pet id."""
+    return [_item(pet.household_id, pet_sk(str(pet.id)), "pet", pet.version,
+                  {"id": str(pet.id), "name": pet.name, "species": pet.species}),
+            {"pk": pet_key(str(pet.id)), "sk": PET_SK, "kind": "pet-home", "version": pet.version,
+             "body": {"household_id": str(pet.household_id)}}]
+
+
+def record_items(record: VaccinationRecord) -> list[Item]:
+    """The record, and the claim on its document's bytes that makes a re-upload a duplicate."""
+    items = [_item(record.household_id, record_sk(str(record.id)), "record", record.version, {
+        "id": str(record.id), "pet_id": str(record.pet_id), "vaccine": record.vaccine,
+        "administered_on": _iso(record.administered_on), "expires_on": _iso(record.expires_on),
+        "clinic": record.clinic, "document_key": record.document_key})]
+    if record.content_hash:
+        items.append(_item(record.household_id, document_hash_sk(record.content_hash), "document-hash",
+                           record.version, {"record_id": str(record.id)}))
+    return items
 
 
 def put(item: Item) -> Operation:
     return {"op": "put", "item": item}
 
 
+def delete(pk: str, sk: str) -> Operation:
+    return {"op": "delete", "pk": pk, "sk": sk}
+
+
+def record_removed(record: VaccinationRecord) -> list[Operation]:
+    keys = [record_sk(str(record.id))] + ([document_hash_sk(record.content_hash)] if record.content_hash else [])
+    return [delete(household_key(str(record.household_id)), sk) for sk in keys]
+
+
+def draft_approved(household_id: uuid.UUID, upload_id: str) -> Operation:
+    return delete(household_key(str(household_id)), draft_sk(upload_id))
+
+
 def household_items(session: Session, household_id: uuid.UUID) -> list[Item]:
-    """Everything the household's partition should hold, computed from Aurora alone."""
+    """Every projection item of the household, computed from Aurora alone."""
     household = session.get(Household, household_id)
     if household is None:
         return []
     members = session.scalars(select(Member).where(Member.household_id == household_id))
     pets = session.scalars(select(Pet).where(Pet.household_id == household_id))
-    return [household_item(household), *map(member_item, members), *map(pet_item, pets)]
+    records = session.scalars(select(VaccinationRecord).where(VaccinationRecord.household_id == household_id))
+    return [household_item(household), *map(member_item, members),
+            *(i for pet in pets for i in pet_items(pet)), *(i for r in records for i in record_items(r))]
 
 
 def _item(household_id: uuid.UUID, sk: str, kind: str, version: int, body: dict[str, Any]) -> Item:
     return {"pk": household_key(str(household_id)), "sk": sk, "kind": kind, "version": version, "body": body}
+
+
+def _iso(day: Any) -> str | None:
+    return day.isoformat() if day else None

@@ -1,10 +1,11 @@
 """The DynamoDB adapter for projections: conditional writes that never roll an item back."""
 import logging
+from datetime import UTC, datetime
 from typing import Iterable
 
 from pynamodb.exceptions import PutError
 
-from pawport.table import TableItem
+from pawport.table import TableItem, draft_sk, household_key
 from chalicelib.control.projection import Item, Operation
 
 log = logging.getLogger(__name__)
@@ -12,7 +13,10 @@ log = logging.getLogger(__name__)
 
 def apply(operations: Iterable[Operation]) -> None:
     for operation in operations:
-        write(operation["item"])
+        if operation["op"] == "put":
+            write(operation["item"])
+        else:
+            TableItem(operation["pk"], operation["sk"]).delete()
 
 
 def write(item: Item) -> None:
@@ -26,6 +30,17 @@ def write(item: Item) -> None:
 
 
 def partition(pk: str) -> list[Item]:
-    """What the table holds for one household, in the projection's own form (for reconciliation)."""
+    """What the table holds under one key, in the projection's own form (for reconciliation)."""
     return [{"pk": i.pk, "sk": i.sk, "kind": i.kind, "version": i.version, "body": i.body.as_dict()}
             for i in TableItem.query(pk)]
+
+
+def find_draft(household_id: str, upload_id: str) -> dict | None:
+    """A draft workers wrote; one past its TTL counts as gone (DynamoDB deletes them lazily)."""
+    try:
+        item = TableItem.get(household_key(household_id), draft_sk(upload_id))
+    except TableItem.DoesNotExist:
+        return None
+    if item.expires_at and item.expires_at < datetime.now(UTC):
+        return None
+    return item.body.as_dict()

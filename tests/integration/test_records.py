@@ -1,0 +1,122 @@
+"""Records through control against real PostgreSQL and moto: approval from a draft, entry by
+hand, edits, deletion, and the checks that refuse bad input with a reason."""
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from pawport.auth import Caller
+from pawport.errors import BadInput, Conflict, NotFound
+from pawport.table import TableItem, document_hash_sk, draft_sk, household_key, record_sk
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def owner() -> Caller:
+    return Caller(user_id=f"user-{uuid.uuid4()}", email=None)
+
+
+def run(control, caller: Caller, action, *args):
+    ctx = control.households.Context(caller=caller, request_id=str(uuid.uuid4()), now=NOW)
+    return control.actions.perform(control.database, ctx, action, *args)
+
+
+@pytest.fixture
+def pet(control, owner) -> dict:
+    h = run(control, owner, control.households.create_household,
+            control.households.NewHousehold(name="Records", time_zone="Europe/London"))
+    return run(control, owner, control.households.add_pet, h["household_id"],
+               control.households.NewPet(name="Ollie", species="dog"))
+
+
+def put_draft(pet: dict, status: str = "ready", reason: str | None = None) -> str:
+    """A draft as workers leave it after extraction."""
+    upload_id = str(uuid.uuid4())
+    TableItem(household_key(pet["household_id"]), draft_sk(upload_id), kind="draft", version=0,
+              expires_at=datetime.now(UTC) + timedelta(days=14),
+              body={"upload_id": upload_id, "pet_id": pet["pet_id"], "status": status, "reason": reason,
+                    "document_key": f"uploads/{pet['household_id']}/{pet['pet_id']}/{upload_id}/rabies.pdf",
+                    "content_hash": uuid.uuid4().hex * 2}).save()
+    return upload_id
+
+
+def rabies(**extra) -> dict:
+    return {"vaccine": "Rabies", "administered_on": date(2026, 3, 14), "expires_on": date(2029, 3, 14)} | extra
+
+
+def item(pk: str, sk: str) -> TableItem | None:
+    try:
+        return TableItem.get(pk, sk)
+    except TableItem.DoesNotExist:
+        return None
+
+
+def test_approving_a_draft_commits_the_record_and_retires_the_draft(control, owner, pet) -> None:
+    upload_id = put_draft(pet)
+    record = run(control, owner, control.records.approve_record, pet["pet_id"],
+                 control.records.NewRecord(**rabies(upload_id=upload_id)), control.store.find_draft)
+
+    pk = household_key(pet["household_id"])
+    stored = item(pk, record_sk(record["id"]))
+    assert stored.body.as_dict() == record and record["document_key"].endswith("/rabies.pdf")
+    assert item(pk, draft_sk(upload_id)) is None
+    draft_hash = item(pk, document_hash_sk(stored_hash(control, record["id"])))
+    assert draft_hash.body["record_id"] == record["id"]
+
+
+def stored_hash(control, record_id: str) -> str:
+    with control.database.transaction() as session:
+        return session.get(control.records.VaccinationRecord, uuid.UUID(record_id)).content_hash
+
+
+def test_a_record_by_hand_is_edited_and_deleted(control, owner, pet) -> None:
+    record = run(control, owner, control.records.approve_record, pet["pet_id"],
+                 control.records.NewRecord(vaccine="DHPP", expires_on=date(2027, 1, 1)), control.store.find_draft)
+    pk, sk = household_key(pet["household_id"]), record_sk(record["id"])
+    assert record["document_key"] is None
+
+    run(control, owner, control.records.update_record, pet["pet_id"], record["id"],
+        control.records.RecordFields(vaccine="DHPP", expires_on=date(2028, 1, 1), clinic="Elm Street Vets"))
+    assert item(pk, sk).body["expires_on"] == "2028-01-01" and item(pk, sk).version == 2
+
+    run(control, owner, control.records.delete_record, pet["pet_id"], record["id"])
+    assert item(pk, sk) is None
+
+
+def test_dates_out_of_order_are_refused_with_a_reason(control) -> None:
+    with pytest.raises(ValidationError, match="expires_on must be after administered_on"):
+        control.records.NewRecord(vaccine="Rabies", administered_on=date(2026, 3, 14), expires_on=date(2026, 3, 1))
+
+
+def test_an_administered_date_in_the_future_is_refused(control, owner, pet) -> None:
+    with pytest.raises(BadInput, match="in the future"):
+        run(control, owner, control.records.approve_record, pet["pet_id"],
+            control.records.NewRecord(vaccine="Rabies", administered_on=date(2026, 12, 1)), control.store.find_draft)
+
+
+def test_a_refused_upload_cannot_be_approved(control, owner, pet) -> None:
+    upload_id = put_draft(pet, status="rejected", reason="this file is a ZIP archive, not a PDF or photo")
+    with pytest.raises(Conflict, match="ZIP archive"):
+        run(control, owner, control.records.approve_record, pet["pet_id"],
+            control.records.NewRecord(**rabies(upload_id=upload_id)), control.store.find_draft)
+
+
+def test_another_households_pet_and_draft_are_not_found(control, owner, pet) -> None:
+    stranger = Caller(user_id=f"user-{uuid.uuid4()}", email=None)
+    with pytest.raises(NotFound, match="no such pet"):
+        run(control, stranger, control.records.approve_record, pet["pet_id"],
+            control.records.NewRecord(**rabies()), control.store.find_draft)
+    with pytest.raises(NotFound, match="no such draft"):
+        run(control, owner, control.records.approve_record, pet["pet_id"],
+            control.records.NewRecord(**rabies(upload_id=str(uuid.uuid4()))), control.store.find_draft)
+
+
+def test_the_free_plan_holds_three_pets(control, owner, pet) -> None:
+    for name in ("Mochi", "Bean"):
+        run(control, owner, control.households.add_pet, pet["household_id"],
+            control.households.NewPet(name=name, species="cat"))
+    with pytest.raises(Conflict, match="3 pets"):
+        run(control, owner, control.households.add_pet, pet["household_id"],
+            control.households.NewPet(name="Rex", species="dog"))
