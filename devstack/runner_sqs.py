@@ -16,7 +16,7 @@ SQS_MAX_PER_RECEIVE = 10
 class SqsSource:
     def __init__(self, config: SQSEventConfig, function: Function, session: Any, retry_delay_seconds: int) -> None:
         self._sqs = session.client("sqs")
-        self._function = function
+        self.function = function
         self._batch_size = config.batch_size
         self._retry_delay = retry_delay_seconds
         self._region = session.region_name
@@ -26,22 +26,26 @@ class SqsSource:
         self.label = f"sqs:{self._arn.split(':')[-1]}"
 
     def _queue_url(self, config: SQSEventConfig) -> str:
+        name, owner = config.queue, {}
         if config.queue_arn:
             *_, account, name = config.queue_arn.split(":")
-            return self._sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
-        return self._sqs.get_queue_url(QueueName=config.queue)["QueueUrl"]
+            owner = {"QueueOwnerAWSAccountId": account}
+        try:
+            return self._sqs.get_queue_url(QueueName=name, **owner)["QueueUrl"]
+        except self._sqs.exceptions.QueueDoesNotExist:
+            raise LookupError(f"{config.name}: its queue {config.queue_arn or config.queue} does not exist") from None
 
     def poll(self) -> int:
         """Deliver at most one batch; returns the number of invocations (0 or 1)."""
         messages = self._receive()
         if not messages:
             return 0
-        outcome = invoke(self._function, {"Records": [self._record(m) for m in messages]})
+        outcome = invoke(self.function, {"Records": [self._record(m) for m in messages]})
         retry = set(failed_items(outcome, [m["MessageId"] for m in messages]))
         self._delete([m for m in messages if m["MessageId"] not in retry])
         self._retry_later([m for m in messages if m["MessageId"] in retry])
         label = "error" if outcome.failed else f"partial({len(retry)} to retry)" if retry else "ok"
-        log_delivery(self.label, self._function, len(messages), label, outcome.error)
+        log_delivery(self.label, self.function, len(messages), label, outcome.error)
         return 1
 
     def _receive(self) -> list[dict]:
