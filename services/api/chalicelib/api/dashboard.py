@@ -1,30 +1,29 @@
-"""The household dashboard, answered from the household's DynamoDB partition in one Query.
+"""The household dashboard: pets with their status and what needs attention, from one Query."""
+from datetime import date, datetime
+from typing import Any
 
-The same Query returns the caller's member item, so the read is authorized without Aurora:
-no member item, no dashboard (404, as for a household that does not exist)."""
-from typing import Any, Iterable
+from pawport.status import Status, household_today, most_urgent, record_status
+from chalicelib.api.household_view import HouseholdView
 
-from pawport.auth import Caller
-from pawport.errors import NotFound
-from pawport.table import HOUSEHOLD_SK, TableItem, household_key, member_sk
-
-Partition = Iterable[TableItem]
+NEEDS_ATTENTION = (Status.EXPIRED, Status.DUE)
 
 
-def load_partition(household_id: str) -> list[TableItem]:
-    return list(TableItem.query(household_key(household_id)))
+def with_status(record: dict, today: date) -> dict:
+    expires_on = date.fromisoformat(record["expires_on"]) if record.get("expires_on") else None
+    return record | {"status": record_status(expires_on, today).value}
 
 
-def dashboard(partition: Partition, caller: Caller) -> dict[str, Any]:
-    items = {item.sk: item for item in partition}
-    member = items.get(member_sk(caller.user_id))
-    household = items.get(HOUSEHOLD_SK)
-    if member is None or household is None:
-        raise NotFound("no such household")
-    pets = sorted((i.body.as_dict() for i in items.values() if i.kind == "pet"), key=lambda pet: pet["name"])
-    return {
-        "household": household.body.as_dict(),
-        "role": member.body["role"],
-        "pets": [pet | {"status": "no-records"} for pet in pets],
-        "attention": [],
-    }
+def dashboard(view: HouseholdView, now: datetime) -> dict[str, Any]:
+    today = household_today(now, view.household["time_zone"])
+    pets = []
+    for pet in sorted(view.of_kind("pet"), key=lambda p: p["name"]):
+        records = sorted((with_status(r, today) for r in view.of_kind("record", pet["id"])),
+                         key=lambda r: r["vaccine"])
+        pets.append(pet | {"status": most_urgent(Status(r["status"]) for r in records).value, "records": records,
+                           "drafts": len(view.of_kind("draft", pet["id"]))})
+    attention = sorted(({"pet_id": p["id"], "pet_name": p["name"], "record_id": r["id"], "vaccine": r["vaccine"],
+                         "expires_on": r["expires_on"], "status": r["status"]}
+                        for p in pets for r in p["records"] if r["status"] in NEEDS_ATTENTION),
+                       key=lambda a: a["expires_on"])
+    return {"household": view.household, "role": view.role, "today": today.isoformat(), "pets": pets,
+            "attention": attention}
