@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt services/*/requirements.txt shared/pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install dev test token migration clean
+.PHONY: install dev test bench token migration clean
 .DEFAULT_GOAL := dev
 
 install: $(STAMP)
@@ -21,6 +21,9 @@ dev: install
 
 test: install
 	$(PY) -m pytest
+
+bench: install
+	$(PY) -m bench
 
 token:
 	@$(PY) -m devstack.token

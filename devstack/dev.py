@@ -35,12 +35,12 @@ def main() -> int:
 
 
 def _seed_and_announce(stack: Stack, started: float) -> None:
-    _wait_until_healthy(stack.control_url, stack.api_url)
+    wait_until_healthy(stack.control_url, stack.api_url)
     household_id = seed(stack)
     print(announcement(stack, household_id, time.monotonic() - started), flush=True)
 
 
-def _wait_until_healthy(*urls: str, timeout: float = 120) -> None:
+def wait_until_healthy(*urls: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     for url in urls:
         while time.monotonic() < deadline:

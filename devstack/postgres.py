@@ -29,7 +29,7 @@ def reachable_data_dir(wanted: Path) -> Path:
     """`wanted` if the server user can use it; as root under /root, a twin under /tmp."""
     if os.geteuid() != 0:
         return wanted
-    probe = subprocess.run(_as_server_user(["test", "-x", str(wanted.parent.parent)]))
+    probe = subprocess.run(_as_server_user(["test", "-x", str(wanted.parent)]))
     if probe.returncode == 0:
         return wanted
     return Path("/tmp") / ("pawport-pg" + str(wanted).replace("/", "-"))

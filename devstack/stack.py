@@ -4,6 +4,7 @@
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -99,6 +100,8 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
             "PAWPORT_TABLE_NAME": res.tables["main"],
             "PAWPORT_UPLOADS_BUCKET": res.buckets["uploads"],
             "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
+            "PAWPORT_UPLOAD_EVENTS_QUEUE": resources.physical_name(STAGE, "upload-events"),
+            "PAWPORT_JOB_EVENTS_QUEUE": resources.physical_name(STAGE, "job-events"),
         },
     }
     return aws_env(stack) | per_service[service]
@@ -131,3 +134,5 @@ def running_stack(state_dir: Path, ports: Ports) -> Iterator[Stack]:
             yield stack
     finally:
         postgres.stop()
+        if not postgres.data_dir.is_relative_to(state_dir):
+            shutil.rmtree(postgres.data_dir, ignore_errors=True)  # the /tmp twin of an unreachable directory

@@ -7,11 +7,11 @@ import time
 from types import SimpleNamespace
 from typing import Iterator
 
-import psycopg
 import pytest
 import requests
 
 from devstack import REPO
+from devstack.measure import TransactionCounter
 from devstack.ports import free_port
 from devstack.processes import processes
 from devstack.stack import DB_NAME, Ports, Stack, running_stack, service_env
@@ -55,25 +55,9 @@ def _wait_healthy(url: str, started: list[subprocess.Popen], timeout: float = 60
     raise TimeoutError(f"{url}/health did not answer in {timeout:.0f}s")
 
 
-class TransactionCounter:
-    """PostgreSQL's own count of committed and rolled-back transactions in the app database,
-    read from a connection to another database, so the sampling itself is not counted."""
-
-    def __init__(self, admin_url: str):
-        self._admin_url = admin_url
-
-    def read(self) -> int:
-        time.sleep(1.1)  # backends flush their statistics at most once a second
-        with psycopg.connect(self._admin_url, autocommit=True) as conn:
-            conn.execute("SELECT pg_stat_clear_snapshot()")
-            row = conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
-                               (DB_NAME,)).fetchone()
-        return int(row[0])
-
-
 @pytest.fixture
 def transactions(stack: Stack) -> TransactionCounter:
-    return TransactionCounter(stack.database_admin_url)
+    return TransactionCounter(stack.database_admin_url, DB_NAME)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""`make bench`: figures measured on the real code against a local stack of its own."""
