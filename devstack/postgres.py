@@ -55,8 +55,14 @@ class Postgres:
                                         "-U", self.superuser, "-A", "trust", "-E", "UTF8"]),
                        check=True, stdout=subprocess.DEVNULL)
 
+    def running(self) -> bool:
+        status = [str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "status"]
+        return subprocess.run(_as_server_user(status), stdout=subprocess.DEVNULL).returncode == 0
+
     def start(self) -> None:
         self.initdb()
+        if self.running():
+            return
         options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(_as_server_user([str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
                                         "-l", str(self.data_dir / "server.log"), "-w", "start"]),

@@ -28,6 +28,7 @@ class Ports:
     moto: int
     api: int
     control: int
+    llm: int
 
 
 @dataclass
@@ -36,6 +37,11 @@ class Stack:
     ports: Ports
     moto_url: str
     resources: Resources
+    postgres: Postgres | None = None   # the running server, when this process started it
+
+    def to_json(self) -> dict:
+        return {"state_dir": str(self.state_dir), "ports": asdict(self.ports), "moto_url": self.moto_url,
+                "resources": asdict(self.resources)}
 
     @property
     def api_url(self) -> str:
@@ -44,6 +50,10 @@ class Stack:
     @property
     def control_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.control}"
+
+    @property
+    def llm_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.llm}"
 
     @property
     def database_admin_url(self) -> str:
@@ -55,8 +65,7 @@ class Stack:
 
     def save(self) -> Path:
         path = self.state_dir / "stack.json"
-        data = asdict(self) | {"state_dir": str(self.state_dir)}
-        path.write_text(json.dumps(data, indent=2))
+        path.write_text(json.dumps(self.to_json(), indent=2))
         return path
 
     @classmethod
@@ -95,7 +104,8 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
         },
         "egress": {
             "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
-        },
+            "PAWPORT_EXTRACTION_JOBS_QUEUE": resources.physical_name(STAGE, "extraction-jobs"),
+        } | llm_endpoint(stack),
         "workers": {
             "PAWPORT_TABLE_NAME": res.tables["main"],
             "PAWPORT_UPLOADS_BUCKET": res.buckets["uploads"],
@@ -105,6 +115,13 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
         },
     }
     return aws_env(stack) | per_service[service]
+
+
+def llm_endpoint(stack: Stack) -> dict[str, str]:
+    """The local reader (devstack/llm), unless OPENAI_API_KEY is set here: then that endpoint and key."""
+    if "OPENAI_API_KEY" in os.environ:
+        return {name: os.environ[name] for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL") if name in os.environ}
+    return {"OPENAI_BASE_URL": f"{stack.llm_url}/v1", "OPENAI_API_KEY": "local-llm"}
 
 
 def migrate(stack: Stack) -> None:
@@ -127,7 +144,7 @@ def running_stack(state_dir: Path, ports: Ports) -> Iterator[Stack]:
         postgres.recreate_database(DB_NAME, DB_USER, DB_PASSWORD)
         with moto_server(ports.moto, state_dir / "moto.log") as moto_url:
             made = resources.create_all(moto_url, REGION, STAGE)
-            stack = Stack(state_dir, ports, moto_url, made)
+            stack = Stack(state_dir, ports, moto_url, made, postgres)
             migrate(stack)
             stack.save()
             resources.write(made, state_dir / "resources.json")

@@ -14,7 +14,7 @@ from chalicelib.control.settings import settings
 app = Chalice(app_name="pawport-control")
 config = settings()
 table.bind(config.table_name, config.aws_region, config.aws_endpoint_url)
-database = Database(make_engine(config))
+database = Database(make_engine(config), config.db_resume_budget_seconds, config.db_retry_after_seconds)
 require_authentication(app, TokenVerifier(config.cognito_jwks, config.cognito_issuer, config.cognito_client_id))
 
 

@@ -24,3 +24,12 @@ class NotFound(PawportError):
 
 class Conflict(PawportError):
     status = 409
+
+
+class Unavailable(PawportError):
+    """A dependency is not answering yet (a paused Aurora resuming): try again shortly."""
+    status = 503
+
+    def __init__(self, message: str, retry_after_seconds: int):
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

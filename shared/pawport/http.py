@@ -10,7 +10,7 @@ from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from pawport.auth import Caller, TokenVerifier
-from pawport.errors import BadInput, PawportError
+from pawport.errors import BadInput, PawportError, Unavailable
 
 PUBLIC_PATHS = frozenset({"/health"})
 Body = TypeVar("Body", bound=BaseModel)
@@ -48,7 +48,9 @@ def body(request: Request, model: type[Body]) -> Body:
 
 
 def error_response(error: PawportError) -> Response:
-    return Response(body={"error": type(error).__name__, "message": str(error)}, status_code=error.status)
+    headers = {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, Unavailable) else {}
+    return Response(body={"error": type(error).__name__, "message": str(error)}, status_code=error.status,
+                    headers=headers)
 
 
 def json_route(app: Chalice, path: str, methods: list[str] | None = None, status: int = 200) -> Callable:

@@ -1,12 +1,24 @@
-"""The Aurora adapter: one short connection per unit of work, nothing held between invocations."""
-from contextlib import contextmanager
-from typing import Iterator
+"""The Aurora adapter: one short connection per unit of work, nothing held between invocations.
 
-from sqlalchemy import URL, Engine, create_engine
-from sqlalchemy.orm import Session, sessionmaker
+A paused Aurora Serverless v2 cluster takes seconds to resume: connecting is retried with
+bounded backoff within a time budget, then the caller gets a 503 with Retry-After, never a raw
+500 and never a hang past the budget. Work is never retried after it started (it may not be
+idempotent); a connection lost mid-transaction rolls back and also answers 503."""
+import logging
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from sqlalchemy import URL, Connection, Engine, create_engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from pawport.errors import Unavailable
 from chalicelib.control.settings import ControlSettings
+
+log = logging.getLogger(__name__)
+WAKING = "the database is waking up; try again in a few seconds"
 
 
 def database_url(settings: ControlSettings) -> URL:
@@ -25,11 +37,31 @@ def make_engine(settings: ControlSettings) -> Engine:
 
 
 class Database:
-    def __init__(self, engine: Engine):
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+    def __init__(self, engine: Engine, resume_budget_seconds: float = 20.0, retry_after_seconds: int = 5,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self._engine, self._budget, self._retry_after = engine, resume_budget_seconds, retry_after_seconds
+        self._clock, self._sleep = clock, sleep
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits together on success and rolls back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        with self._connect() as connection:
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                    yield session
+            except OperationalError as error:
+                log.warning("database connection lost mid-transaction: %s", error.orig)
+                raise Unavailable(WAKING, self._retry_after) from None
+
+    def _connect(self) -> Connection:
+        deadline, delay = self._clock() + self._budget, 0.25
+        while True:
+            try:
+                return self._engine.connect()
+            except OperationalError as error:
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    log.warning("database not answering after %.0fs: %s", self._budget, error.orig)
+                    raise Unavailable(WAKING, self._retry_after) from None
+                self._sleep(min(delay, remaining))
+                delay = min(delay * 2, 4.0)

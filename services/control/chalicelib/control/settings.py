@@ -16,6 +16,8 @@ class ControlSettings(ServiceSettings, IdentitySettings):
     db_password: SecretStr | None = None   # locally; in AWS an IAM auth token (issue 5)
     db_connect_timeout_seconds: int = 5
     db_statement_timeout_ms: int = 5000
+    db_resume_budget_seconds: float = 20.0   # API Gateway gives up at 29 s
+    db_retry_after_seconds: int = 5
 
 
 @lru_cache(maxsize=1)
