@@ -1,0 +1,1 @@
+"""Deployment tooling: base-stack outputs into Chalice stages, IAM policies, packaging checks."""

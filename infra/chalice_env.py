@@ -1,0 +1,149 @@
+"""Render each service's dev/prod Chalice stage from the base stack's outputs.
+
+Chalice reads literal values from .chalice/config.json, so before packaging for AWS run
+    python -m infra.chalice_env --stage prod --stack pawport-prod
+It reads the stack's outputs (describe-stacks), fetches the user pool's public JWKS once (the
+functions never fetch it: control has no route to Cognito) and rewrites the stage: environment
+variables (only those each service reads, as devstack.stack.service_env gives them locally),
+control's subnet_ids/security_group_ids, and control's policy narrowed to the stack's cluster.
+
+The committed stages hold placeholders (`--placeholders`): packaging works offline, and a deploy
+of them fails closed (no such subnet; a JWKS key nobody holds the private half of). Rendered
+values are account-specific: don't commit them (a test compares the committed files with the
+placeholder render). The local stage is left alone: devstack sets the environment itself.
+"""
+import argparse
+import json
+import urllib.request
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra import policies
+
+REPO = policies.REPO
+IDENTITY = ("PAWPORT_COGNITO_ISSUER", "PAWPORT_COGNITO_CLIENT_ID", "PAWPORT_COGNITO_JWKS")
+VARIABLES = {
+    "api": ("PAWPORT_STAGE", *IDENTITY, "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET"),
+    "control": ("PAWPORT_STAGE", *IDENTITY, "PAWPORT_TABLE_NAME",
+                "PAWPORT_DB_HOST", "PAWPORT_DB_PORT", "PAWPORT_DB_NAME", "PAWPORT_DB_USER"),
+    "egress": ("PAWPORT_STAGE", "PAWPORT_JOBS_BUCKET", "PAWPORT_EXTRACTION_JOBS_QUEUE"),
+    "workers": ("PAWPORT_STAGE", "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET", "PAWPORT_JOBS_BUCKET",
+                "PAWPORT_UPLOAD_EVENTS_QUEUE", "PAWPORT_JOB_EVENTS_QUEUE"),
+}
+# egress's LLM key and endpoint come from the operator's shell at render time, never from a file in
+# the repository (services/egress/chalicelib/egress/settings.py); the committed stages have none.
+LLM_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+# RSA public key generated for this file and its private half discarded: verifies no token.
+PLACEHOLDER_JWKS = json.dumps({"keys": [{
+    "kty": "RSA", "kid": "placeholder-no-private-key", "alg": "RS256", "use": "sig", "e": "AQAB",
+    "n": "ymltZJr7hACJxU9JzdT21FNrPrK8AZ2KSBemvgb2CDr1Zz2S_2GVJ9c_-C7kMiUT6ECeLU0eEOvW6EsW3K1O0GgDc_5la29_txzK"
+         "rllF8PBmfV48QH8ed3nrWSt2VVH7pC43GVs7HRYU-_snz7anaWoSNztPrO5Es1FJ9r-J-LKlRc2oCG1H50of596ZmXAu-g1KjVxIx"
+         "zIacl6bSPDvdgGVqwZI4XhjDqnDUbfbICSL_opaqHiOmIo9Xrx8A1wytaaeGileUreWXS4P0gkDwQfZP9Qv4O9lDhEZ9hbQz0qX63S"
+         "7MNmcXrXm9IHc3DjDaCxKFwcCRgiMUZCm-eQe8w"}]}, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class StackValues:
+    stage: str
+    region: str
+    outputs: dict[str, str]
+    jwks: str
+    llm: dict[str, str] = field(default_factory=dict)   # egress only, from the operator's shell
+
+
+def placeholders(stage: str) -> StackValues:
+    """Physical names are known from the stage; ids the stack assigns are marked as such."""
+    named = {"MainTableName": "main", "UploadsBucketName": "uploads", "JobsBucketName": "jobs"}
+    outputs = {key: policies.name(stage, logical) for key, logical in named.items()} | {
+        key: f"from-stack-{key}" for key in ("DbEndpoint", "UserPoolId", "UserPoolClientId", "DbClusterResourceId")
+    } | {"DbPort": "5432", "DbName": "pawport", "ControlDbUser": policies.CONTROL_DB_USER,
+         # well-formed ids that exist in no account, so cfn-lint passes and a deploy fails
+         "PrivateSubnetIds": "subnet-placeholdera,subnet-placeholderb",
+         "ControlSecurityGroupId": "sg-00000000000000000"}
+    return StackValues(stage, "us-east-1", outputs, PLACEHOLDER_JWKS)
+
+
+def from_stack(stage: str, stack: str, region: str) -> StackValues:
+    import boto3   # only the deploy step talks to AWS
+
+    described = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Stacks"][0]["Outputs"]}
+    url = f"https://cognito-idp.{region}.amazonaws.com/{outputs['UserPoolId']}/.well-known/jwks.json"
+    with urllib.request.urlopen(url, timeout=10) as response:   # noqa: S310 (fixed https URL)
+        jwks = json.dumps(json.load(response), separators=(",", ":"))
+    llm = {name: os.environ[name] for name in LLM_VARIABLES if name in os.environ}
+    if "OPENAI_API_KEY" not in llm:
+        raise SystemExit("set OPENAI_API_KEY in this shell: egress's stage needs it (it is not kept in git)")
+    return StackValues(stage, region, outputs, jwks, llm)
+
+
+def environment(service: str, values: StackValues) -> dict[str, str]:
+    o = values.outputs
+    every = {
+        "PAWPORT_STAGE": values.stage,
+        "PAWPORT_COGNITO_ISSUER": f"https://cognito-idp.{values.region}.amazonaws.com/{o['UserPoolId']}",
+        "PAWPORT_COGNITO_CLIENT_ID": o["UserPoolClientId"],
+        "PAWPORT_COGNITO_JWKS": values.jwks,
+        "PAWPORT_TABLE_NAME": o["MainTableName"],
+        "PAWPORT_UPLOADS_BUCKET": o["UploadsBucketName"],
+        "PAWPORT_JOBS_BUCKET": o["JobsBucketName"],
+        "PAWPORT_DB_HOST": o["DbEndpoint"],   # no PAWPORT_DB_PASSWORD: control signs an IAM token
+        "PAWPORT_DB_PORT": o["DbPort"],
+        "PAWPORT_DB_NAME": o["DbName"],
+        "PAWPORT_DB_USER": o["ControlDbUser"],
+    } | {f"PAWPORT_{q.upper().replace('-', '_')}_QUEUE": policies.name(values.stage, q)
+         for q in ("extraction-jobs", "upload-events", "job-events")}
+    return {name: every[name] for name in VARIABLES[service]} | (values.llm if service == "egress" else {})
+
+
+def stage_config(service: str, values: StackValues) -> dict:
+    stage = {"api_gateway_stage": "api", "iam_policy_file": f"policy-{values.stage}.json",
+             "environment_variables": environment(service, values)}
+    if service == "egress":   # a model call may be slow; stays below extraction-jobs' visibility (120 s)
+        stage["lambda_timeout"] = 110
+    if service == "control":   # the only app in the VPC
+        stage["subnet_ids"] = values.outputs["PrivateSubnetIds"].split(",")
+        stage["security_group_ids"] = [values.outputs["ControlSecurityGroupId"]]
+    return stage
+
+
+def config_path(service: str) -> Path:
+    return REPO / "services" / service / ".chalice" / "config.json"
+
+
+def render_config(service: str, config: dict, values: StackValues) -> dict:
+    rendered = {key: value for key, value in config.items() if key != "iam_policy_file"}   # per stage now
+    rendered["stages"] = config.get("stages", {}) | {values.stage: stage_config(service, values)}
+    return rendered
+
+
+def apply(values: StackValues, narrow_policy: bool) -> None:
+    for service in policies.SERVICES:
+        path = config_path(service)
+        path.write_text(json.dumps(render_config(service, json.loads(path.read_text()), values), indent=2) + "\n")
+    if narrow_policy:
+        document = {"Version": "2012-10-17",
+                    "Statement": policies.control(values.stage, values.outputs["DbClusterResourceId"])}
+        policies.policy_path("control", values.stage).write_text(policies.render(document))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", choices=policies.STAGES)
+    parser.add_argument("--stack", help="base stack name, e.g. pawport-dev")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--placeholders", action="store_true", help="write the committed placeholder stages")
+    args = parser.parse_args()
+    if args.placeholders:
+        for stage in policies.STAGES:
+            apply(placeholders(stage), narrow_policy=False)
+        policies.write_all()
+    elif args.stage and args.stack:
+        apply(from_stack(args.stage, args.stack, args.region), narrow_policy=True)
+    else:
+        parser.error("give --stage and --stack, or --placeholders")
+
+
+if __name__ == "__main__":
+    main()

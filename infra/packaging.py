@@ -1,0 +1,135 @@
+"""Package the four Chalice apps for CloudFormation and check what went into each.
+
+`python -m infra.packaging --stage dev --out build` is what infra/package.sh (`make package`) runs;
+the slow tests in tests/infra call `package_all` once per session.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra import policies
+from infra.suppressions import suppress
+
+REPO = policies.REPO
+REGION = "us-east-1"
+# Libraries each package must not contain: the boundary of data-placement.md in the artifacts.
+FORBIDDEN = {
+    "api": ("sqlalchemy", "psycopg", "openai"),
+    "workers": ("sqlalchemy", "psycopg", "openai"),
+    "egress": ("sqlalchemy", "psycopg"),
+    "control": ("openai",),
+}
+SHARED_MARKER = "pawport/__init__.py"   # shared/pawport, shipped through the vendor/ symlink
+BATCH_FAILURES = ["ReportBatchItemFailures"]
+
+
+@dataclass(frozen=True)
+class Package:
+    service: str
+    template: Path
+    zip: Path
+
+    def load(self) -> dict:
+        return json.loads(self.template.read_text())
+
+
+@dataclass(frozen=True)
+class ZipReport:
+    service: str
+    size_bytes: int
+    forbidden_found: tuple[str, ...]
+    has_shared: bool
+
+    def line(self) -> str:
+        found = ", ".join(self.forbidden_found) or "none"
+        return (f"{self.service:8} {self.size_bytes / 1e6:6.1f} MB  forbidden libraries: {found}"
+                f"  shared pawport: {'yes' if self.has_shared else 'MISSING'}")
+
+
+def _clean_env(service: str) -> dict[str, str]:
+    # The app is imported while packaging: a stray PAWPORT_/OPENAI_ variable from the developer's
+    # shell would be refused by the settings of a service that must not hold it.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAWPORT_", "OPENAI_", "AWS_ENDPOINT"))}
+    region = env.get("AWS_DEFAULT_REGION", REGION)
+    env |= {"AWS_DEFAULT_REGION": region, "AWS_REGION": region}
+    if service == "egress":   # its settings need a key to import; only config.json values reach the template
+        env["OPENAI_API_KEY"] = "packaging-only-not-a-key"
+    return env
+
+
+def package(service: str, stage: str, out: Path) -> Package:
+    target = (out / service).resolve()   # chalice resolves a relative path against --project-dir
+    chalice = Path(sys.executable).with_name("chalice")
+    subprocess.run([str(chalice), "--project-dir", str(REPO / "services" / service), "package",
+                    "--stage", stage, "--pkg-format", "cloudformation", str(target)],
+                   check=True, env=_clean_env(service))
+    built = Package(service, target / "sam.json", target / "deployment.zip")
+    template = built.load()
+    amend(template, stage)
+    suppress(template, service)
+    built.template.write_text(json.dumps(template, indent=2))
+    return built
+
+
+def package_all(stage: str, out: Path) -> dict[str, Package]:
+    return {service: package(service, stage, out) for service in policies.SERVICES}
+
+
+def amend(template: dict, stage: str) -> int:
+    """Chalice never asks Lambda for partial batch responses, so a handler's `batchItemFailures`
+    would be ignored and a whole batch retried. Declare it on every SQS and stream mapping; give
+    stream mappings bounded retries, bisection and the stream-failures queue as on-failure
+    destination (resources.yaml). Returns how many mappings were amended."""
+    amended = 0
+    failures = {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:"
+                + policies.name(stage, "stream-failures")}
+    for resource in template.get("Resources", {}).values():
+        props = resource.get("Properties", {})
+        if resource.get("Type") == "AWS::Lambda::EventSourceMapping":
+            props["FunctionResponseTypes"] = BATCH_FAILURES
+            amended += 1
+        for event in (props.get("Events") or {}).values() if resource.get("Type") == "AWS::Serverless::Function" else ():
+            if event.get("Type") in ("SQS", "DynamoDB"):
+                event["Properties"]["FunctionResponseTypes"] = BATCH_FAILURES
+                amended += 1
+            if event.get("Type") == "DynamoDB":
+                event["Properties"] |= {"MaximumRetryAttempts": 5, "BisectBatchOnFunctionError": True,
+                                        "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": failures}}}
+    return amended
+
+
+def library_present(library: str, names: set[str]) -> bool:
+    # a package directory, a binary sibling (psycopg_binary) or its dist-info
+    pattern = re.compile(rf"^{library}\d*([_.-]|$)")
+    return any(pattern.match(name.lower()) for name in names)
+
+
+def inspect_zip(service: str, path: Path) -> ZipReport:
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.namelist()
+    top = {entry.split("/", 1)[0] for entry in entries}
+    found = tuple(lib for lib in FORBIDDEN[service] if library_present(lib, top))
+    return ZipReport(service, path.stat().st_size, found, SHARED_MARKER in entries)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", default="dev", choices=policies.STAGES)
+    parser.add_argument("--out", type=Path, default=REPO / "build")
+    args = parser.parse_args()
+    reports = [inspect_zip(svc, pkg.zip) for svc, pkg in package_all(args.stage, args.out).items()]
+    print("\nDeployment packages:")
+    for report in reports:
+        print("  " + report.line())
+    bad = [r for r in reports if r.forbidden_found or not r.has_shared]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

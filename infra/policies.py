@@ -1,0 +1,139 @@
+"""Least-privilege IAM policies of the four Chalice apps, one file per stage.
+
+`autogen_policy: false` gives every function of an app ONLY .chalice/policy-<stage>.json, so what
+Lambda itself needs (logs, VPC ENIs, SQS polling, stream reads) is written out here too.
+`python -m infra.policies` rewrites the committed files; tests/infra checks they match this module.
+Account and region stay "*" (names carry the stage); the deploy step narrows control's Aurora
+grant to the stack's cluster (infra/chalice_env.py).
+"""
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SERVICES = ("api", "control", "egress", "workers")
+STAGES = ("dev", "prod")
+CONTROL_DB_USER = "pawport_control"   # devstack.stack.DB_USER; granted rds_iam by the bootstrap
+
+Statement = dict[str, object]
+
+
+def policy_path(service: str, stage: str) -> Path:
+    return REPO / "services" / service / ".chalice" / f"policy-{stage}.json"
+
+
+def name(stage: str, logical: str) -> str:
+    return f"pawport-{stage}-{logical}"
+
+
+def _logs(service: str, stage: str) -> Statement:
+    # Lambda writes the logs, not the function's network: allowed even for control.
+    return {"Sid": "LambdaWritesLogs", "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"arn:aws:logs:*:*:log-group:/aws/lambda/pawport-{service}-{stage}-*"}
+
+
+def _sqs_poll(stage: str, queues: list[str]) -> Statement:
+    # Lambda's event source mapping polls from outside the VPC with the function's role.
+    return {"Sid": "LambdaPollsQueues", "Effect": "Allow",
+            "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            "Resource": [f"arn:aws:sqs:*:*:{name(stage, q)}" for q in queues]}
+
+
+def _table(stage: str, sid: str) -> Statement:
+    table = f"arn:aws:dynamodb:*:*:table/{name(stage, 'main')}"
+    return {"Sid": sid, "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+                       "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                       "dynamodb:ConditionCheckItem"],
+            "Resource": [table, f"{table}/index/*"]}
+
+
+def _objects(sid: str, actions: list[str], bucket: str, prefixes: list[str]) -> Statement:
+    return {"Sid": sid, "Effect": "Allow", "Action": actions,
+            "Resource": [f"arn:aws:s3:::{bucket}/{p}*" for p in prefixes]}
+
+
+def api(stage: str) -> list[Statement]:
+    return [
+        _logs("api", stage),
+        _table(stage, "TableReadWrite"),
+        # the browser uploads with a presigned POST and reads with presigned GETs signed by this role
+        _objects("UploadsPresigned", ["s3:PutObject", "s3:GetObject"], name(stage, "uploads"), ["uploads/"]),
+    ]
+
+
+def control(stage: str, db_cluster: str = "*") -> list[Statement]:
+    return [
+        _logs("control", stage),
+        {"Sid": "LambdaManagesVpcEnis", "Effect": "Allow",
+         "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+                    "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses"],
+         "Resource": "*"},   # these EC2 actions take no resource scoping that Lambda can use
+        _sqs_poll(stage, ["ses-feedback"]),
+        _table(stage, "TableThroughGatewayEndpoint"),
+        _objects("JobsThroughGatewayEndpoint", ["s3:PutObject"], name(stage, "jobs"), ["jobs/"]),
+        _objects("PassportsThroughGatewayEndpoint", ["s3:PutObject", "s3:DeleteObject"],
+                 name(stage, "passports"), ["passports/"]),
+        {"Sid": "AuroraAsControlUser", "Effect": "Allow", "Action": "rds-db:connect",
+         "Resource": f"arn:aws:rds-db:*:*:dbuser:{db_cluster}/{CONTROL_DB_USER}"},
+    ]
+
+
+def egress(stage: str) -> list[Statement]:
+    jobs = name(stage, "jobs")
+    return [
+        _logs("egress", stage),
+        _sqs_poll(stage, ["extraction-jobs"]),
+        _objects("ReadsJobs", ["s3:GetObject"], jobs, ["jobs/"]),
+        _objects("WritesResultsAndUsage", ["s3:PutObject"], jobs, ["results/", "usage/"]),
+    ]
+
+
+def workers(stage: str) -> list[Statement]:
+    table = f"arn:aws:dynamodb:*:*:table/{name(stage, 'main')}"
+    return [
+        _logs("workers", stage),
+        _sqs_poll(stage, ["upload-events", "job-events", "mail", "reminders"]),
+        {"Sid": "SendsToQueues", "Effect": "Allow", "Action": "sqs:SendMessage",
+         # fan-out to mail and reminders; stream-failures is the stream mapping's on-failure destination
+         "Resource": [f"arn:aws:sqs:*:*:{name(stage, q)}" for q in ("mail", "reminders", "stream-failures")]},
+        _table(stage, "TableReadWrite"),
+        {"Sid": "LambdaReadsTableStream", "Effect": "Allow",
+         "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams"],
+         "Resource": f"{table}/stream/*"},
+        _objects("UploadsReadWrite", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging",
+                                      "s3:PutObjectTagging"], name(stage, "uploads"), ["uploads/"]),
+        _objects("WritesJobs", ["s3:PutObject"], name(stage, "jobs"), ["jobs/"]),
+        _objects("ReadsResultsAndUsage", ["s3:GetObject"], name(stage, "jobs"), ["results/", "usage/"]),
+        {"Sid": "SendsMail", "Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+         "Resource": ["arn:aws:ses:*:*:identity/*", f"arn:aws:ses:*:*:configuration-set/{name(stage, 'mail')}"]},
+    ]
+
+
+BUILDERS = {"api": api, "control": control, "egress": egress, "workers": workers}
+
+
+def policy(service: str, stage: str) -> dict:
+    return {"Version": "2012-10-17", "Statement": BUILDERS[service](stage)}
+
+
+def render(document: dict) -> str:
+    return json.dumps(document, indent=2) + "\n"
+
+
+def write_all() -> list[Path]:
+    written = []
+    for service in SERVICES:
+        for stage in STAGES:
+            path = policy_path(service, stage)
+            path.write_text(render(policy(service, stage)))
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_all():
+        print(path.relative_to(REPO), file=sys.stdout)

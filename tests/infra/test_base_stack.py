@@ -1,0 +1,172 @@
+"""The base stack (infra/base-stack.yaml): no path out of the VPC, Aurora reachable only from
+control, and the resources of infra/resources.yaml. Each rule also runs on a broken copy."""
+import infra_rules as rules
+import pytest
+from infra_helpers import broken
+
+
+def add(name: str, resource: dict):
+    return lambda t: t["Resources"].__setitem__(name, resource)
+
+
+NAT = {"Type": "AWS::EC2::NatGateway", "Properties": {"SubnetId": {"Ref": "PrivateSubnetA"}}}
+DEFAULT_ROUTE = {"Type": "AWS::EC2::Route", "Properties": {
+    "RouteTableId": {"Ref": "PrivateRouteTable"}, "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1"}}
+IPV6_ROUTE = {"Type": "AWS::EC2::Route", "Properties": {
+    "RouteTableId": {"Ref": "PrivateRouteTable"}, "DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1"}}
+PEERING_ROUTE = {"Type": "AWS::EC2::Route", "Properties": {
+    "RouteTableId": {"Ref": "PrivateRouteTable"}, "DestinationCidrBlock": "10.9.0.0/16", "VpcPeeringConnectionId": "pcx-1"}}
+OPEN_AURORA = {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+    "GroupId": {"Fn::GetAtt": ["AuroraSecurityGroup", "GroupId"]}, "IpProtocol": "tcp", "FromPort": 5432,
+    "ToPort": 5432, "CidrIp": "0.0.0.0/0"}}
+
+
+def props(template: dict, name: str) -> dict:
+    return template["Resources"][name]["Properties"]
+
+
+NETWORK_MISTAKES = {
+    "a NAT gateway": add("Nat", NAT),
+    "an internet gateway": add("Igw", {"Type": "AWS::EC2::InternetGateway"}),
+    "a NAT instance": add("NatInstance", {"Type": "AWS::EC2::Instance", "Properties": {"SourceDestCheck": False}}),
+    "a 0.0.0.0/0 route": add("DefaultRoute", DEFAULT_ROUTE),
+    "a ::/0 route": add("Ipv6Route", IPV6_ROUTE),
+    "a peering route on control's table": add("Peering", PEERING_ROUTE),
+    "public IPs in control's subnet": lambda t: props(t, "PrivateSubnetA").__setitem__("MapPublicIpOnLaunch", True),
+}
+
+
+def test_control_subnets_have_no_path_out(base_stack: dict) -> None:
+    assert rules.control_subnets(base_stack) == ["PrivateSubnetA", "PrivateSubnetB"]
+    assert rules.no_path_out(base_stack) == []
+
+
+@pytest.mark.parametrize("mistake", NETWORK_MISTAKES)
+def test_path_out_is_caught(base_stack: dict, mistake: str) -> None:
+    assert rules.no_path_out(broken(base_stack, NETWORK_MISTAKES[mistake]))
+
+
+def test_gateway_endpoints_restricted_to_project(base_stack: dict) -> None:
+    assert rules.endpoints_restricted(base_stack) == []
+
+
+@pytest.mark.parametrize("mistake", ["wildcard resource", "no policy", "detached"])
+def test_unrestricted_endpoint_is_caught(base_stack: dict, mistake: str) -> None:
+    def mutate(t: dict) -> None:
+        endpoint = props(t, "S3Endpoint")
+        if mistake == "wildcard resource":
+            endpoint["PolicyDocument"]["Statement"][0]["Resource"] = "*"
+        elif mistake == "no policy":
+            del endpoint["PolicyDocument"]
+        else:
+            endpoint["RouteTableIds"] = []
+    assert rules.endpoints_restricted(broken(base_stack, mutate))
+
+
+def test_aurora_admits_only_control(base_stack: dict) -> None:
+    assert rules.aurora_admits_only_control(base_stack) == []
+
+
+@pytest.mark.parametrize("mistake", ["open to 0.0.0.0/0", "inline cidr", "egress anywhere"])
+def test_open_aurora_is_caught(base_stack: dict, mistake: str) -> None:
+    def mutate(t: dict) -> None:
+        if mistake == "open to 0.0.0.0/0":
+            t["Resources"]["OpenAurora"] = OPEN_AURORA
+        elif mistake == "inline cidr":
+            props(t, "AuroraSecurityGroup")["SecurityGroupIngress"] = [
+                {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "CidrIp": "10.40.0.0/16"}]
+        else:
+            props(t, "AuroraSecurityGroup")["SecurityGroupEgress"] = [{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}]
+    assert rules.aurora_admits_only_control(broken(base_stack, mutate))
+
+
+def test_control_egress_only_to_aurora_and_endpoints(base_stack: dict) -> None:
+    assert rules.control_egress_only_aurora_and_endpoints(base_stack) == []
+
+
+@pytest.mark.parametrize("mistake", ["0.0.0.0/0 on 443", "default allow-all egress"])
+def test_open_control_egress_is_caught(base_stack: dict, mistake: str) -> None:
+    def mutate(t: dict) -> None:
+        group = props(t, "ControlSecurityGroup")
+        if mistake == "default allow-all egress":
+            del group["SecurityGroupEgress"]
+        else:
+            group["SecurityGroupEgress"].append({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                                 "CidrIp": "0.0.0.0/0"})
+    assert rules.control_egress_only_aurora_and_endpoints(broken(base_stack, mutate))
+
+
+def test_aurora_private_scales_to_zero_iam_auth(base_stack: dict) -> None:
+    assert rules.aurora_cluster(base_stack) == []
+
+
+AURORA_MISTAKES = {
+    "publicly accessible": lambda t: props(t, "DbInstance").__setitem__("PubliclyAccessible", True),
+    "min capacity 0.5": lambda t: props(t, "DbCluster")["ServerlessV2ScalingConfiguration"].__setitem__("MinCapacity", 0.5),
+    "no auto-pause": lambda t: props(t, "DbCluster")["ServerlessV2ScalingConfiguration"].pop("SecondsUntilAutoPause"),
+    "password in the template": lambda t: props(t, "DbCluster").update(
+        ManageMasterUserPassword=False, MasterUserPassword="hunter2hunter2"),
+    "no IAM auth": lambda t: props(t, "DbCluster").__setitem__("EnableIAMDatabaseAuthentication", False),
+    "deletable": lambda t: t["Resources"]["DbCluster"].__setitem__("DeletionPolicy", "Delete"),
+}
+
+
+@pytest.mark.parametrize("mistake", AURORA_MISTAKES)
+def test_aurora_mistake_is_caught(base_stack: dict, mistake: str) -> None:
+    assert rules.aurora_cluster(broken(base_stack, AURORA_MISTAKES[mistake]))
+
+
+def test_declares_every_resource_of_resources_yaml(base_stack: dict, declaration: dict) -> None:
+    assert rules.declares_resources(base_stack, declaration) == []
+
+
+@pytest.mark.parametrize("mistake", ["queue without -dlq", "no redrive", "renamed bucket", "lost notification"])
+def test_declaration_drift_is_caught(base_stack: dict, declaration: dict, mistake: str) -> None:
+    def mutate(t: dict) -> None:
+        if mistake == "queue without -dlq":
+            del t["Resources"]["MailDeadLetterQueue"]
+        elif mistake == "no redrive":
+            del props(t, "RemindersQueue")["RedrivePolicy"]
+        elif mistake == "renamed bucket":
+            props(t, "JobsBucket")["BucketName"] = {"Fn::Sub": "pawport-${Stage}-job"}
+        else:
+            props(t, "UploadsBucket")["NotificationConfiguration"]["QueueConfigurations"] = []
+    assert rules.declares_resources(broken(base_stack, mutate), declaration)
+
+
+def test_cognito_srp_only(base_stack: dict, declaration: dict) -> None:
+    assert rules.cognito_srp_only(base_stack, declaration) == []
+
+
+def test_password_flow_is_caught(base_stack: dict, declaration: dict) -> None:
+    allow = lambda t: props(t, "UserPoolWebClient")["ExplicitAuthFlows"].append("ALLOW_USER_PASSWORD_AUTH")  # noqa: E731
+    assert rules.cognito_srp_only(broken(base_stack, allow), declaration)
+
+
+def test_buckets_private_encrypted_expiring(base_stack: dict) -> None:
+    assert rules.buckets_private(base_stack) == []
+
+
+def test_public_bucket_is_caught(base_stack: dict) -> None:
+    opened = lambda t: props(t, "PassportsBucket")["PublicAccessBlockConfiguration"].__setitem__(  # noqa: E731
+        "BlockPublicPolicy", False)
+    assert rules.buckets_private(broken(base_stack, opened))
+
+
+def test_cloudfront_oac_and_spa_fallback(base_stack: dict) -> None:
+    assert rules.cloudfront_oac_spa(base_stack) == []
+
+
+def test_cloudfront_without_oac_is_caught(base_stack: dict) -> None:
+    strip = lambda t: props(t, "WebDistribution")["DistributionConfig"]["Origins"][0].pop("OriginAccessControlId")  # noqa: E731
+    assert rules.cloudfront_oac_spa(broken(base_stack, strip))
+
+
+def test_no_base_stack_role_reads_secrets(base_stack: dict) -> None:
+    assert rules.base_stack_roles_read_no_secret(base_stack) == []
+
+
+def test_secret_reading_role_is_caught(base_stack: dict) -> None:
+    grant = {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+    add_grant = lambda t: props(t, "ReminderScheduleRole")["Policies"][0]["PolicyDocument"]["Statement"].append(grant)  # noqa: E731
+    assert rules.base_stack_roles_read_no_secret(broken(base_stack, add_grant))

@@ -1,0 +1,148 @@
+"""The packaged artifacts (`chalice package`, as `make package` builds them): what is in each zip,
+what the synthesized templates give each function, and cfn-lint over every template."""
+import copy
+import json
+import zipfile
+from pathlib import Path
+
+import infra_rules as rules
+import pytest
+from cfnlint.api import lint, lint_file
+from infra_helpers import broken, translate
+
+from infra import packaging, policies
+
+BASE_STACK = policies.REPO / "infra" / "base-stack.yaml"
+
+
+def slow(test):   # the first of these pays for four `chalice package` runs
+    return pytest.mark.slow(pytest.mark.timeout(1200)(test))
+
+
+def errors(matches: list) -> list[str]:
+    return [str(m) for m in matches if m.rule.id.startswith("E")]
+
+
+# ---- fast: the amendment and the zip inspection on made-up inputs ----
+
+SAM_EVENTS = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {
+    "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
+    "Mail": {"Type": "AWS::Serverless::Function", "Properties": {
+        "Runtime": "python3.11", "Handler": "app.mail", "CodeUri": "./deployment.zip", "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+        "Events": {"MailSqs": {"Type": "SQS", "Properties": {"Queue": "arn:aws:sqs:us-east-1:1:pawport-dev-mail",
+                                                             "BatchSize": 10}}}}},
+    "Stream": {"Type": "AWS::Serverless::Function", "Properties": {
+        "Runtime": "python3.11", "Handler": "app.stream", "CodeUri": "./deployment.zip", "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+        "Events": {"Table": {"Type": "DynamoDB", "Properties": {
+            "Stream": "arn:aws:dynamodb:us-east-1:1:table/pawport-dev-main/stream/x", "StartingPosition": "LATEST"}}}}},
+}}
+
+
+def test_amended_mappings_report_batch_item_failures() -> None:
+    """What AWS makes of the amended template: each event source mapping asks for partial batch responses."""
+    template = copy.deepcopy(SAM_EVENTS)
+    assert packaging.amend(template, "dev") == 2
+    mappings = rules.of_type(translate(template), "AWS::Lambda::EventSourceMapping")
+    assert len(mappings) == 2 and rules.mappings_report_batch_failures(translate(template)) == []
+    stream = next(rules.props(m) for m in mappings.values() if "dynamodb" in str(rules.props(m)["EventSourceArn"]))
+    assert "pawport-dev-stream-failures" in json.dumps(stream["DestinationConfig"])
+
+
+def test_unamended_mappings_are_caught() -> None:
+    assert len(rules.mappings_report_batch_failures(translate(SAM_EVENTS))) == 2
+
+
+def test_forbidden_library_and_missing_shared_package_are_caught(tmp_path: Path) -> None:
+    made = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(made, "w") as archive:
+        archive.writestr("openai/__init__.py", "")
+        archive.writestr("psycopg_binary-3.3.9.dist-info/METADATA", "")
+        archive.writestr("app.py", "")
+    report = packaging.inspect_zip("api", made)
+    assert report.forbidden_found == ("psycopg", "openai") and not report.has_shared
+    assert not packaging.library_present("openai", {"openapi_spec_validator", "pawport"})
+
+
+def test_cfn_lint_base_stack_has_no_errors() -> None:
+    assert errors(lint_file(BASE_STACK)) == []
+
+
+def test_cfn_lint_catches_a_broken_template() -> None:
+    text = BASE_STACK.read_text().replace("BillingMode: PAY_PER_REQUEST", "BillingMode: PAY_AS_YOU_LIKE")
+    assert errors(lint(text))
+
+
+# ---- slow: one real `chalice package` per service ----
+
+@slow
+@pytest.mark.parametrize("service", policies.SERVICES)
+def test_zip_holds_shared_package_and_no_forbidden_library(packaged: dict, service: str) -> None:
+    report = packaging.inspect_zip(service, packaged[service].zip)
+    print(report.line())
+    assert report.has_shared, f"{service}'s zip lacks {packaging.SHARED_MARKER}"
+    assert report.forbidden_found == ()
+
+
+@slow
+@pytest.mark.parametrize("service", policies.SERVICES)
+def test_packaged_vpc_config_only_on_control(packaged: dict, service: str) -> None:
+    template = packaged[service].load()
+    assert rules.functions(template)
+    assert rules.vpc_only_for_control(template, service) == []
+
+
+@slow
+def test_packaged_vpc_mistakes_are_caught(packaged: dict) -> None:
+    control, egress = packaged["control"].load(), packaged["egress"].load()
+    strip = lambda t: [rules.props(f).pop("VpcConfig") for f in rules.functions(t).values()]  # noqa: E731
+    assert rules.vpc_only_for_control(broken(control, strip), "control")
+    vpc = {"SubnetIds": ["subnet-placeholdera"], "SecurityGroupIds": ["sg-00000000000000000"]}
+    add = lambda t: [rules.props(f).__setitem__("VpcConfig", vpc) for f in rules.functions(t).values()]  # noqa: E731
+    assert rules.vpc_only_for_control(broken(egress, add), "egress")
+
+
+@slow
+@pytest.mark.parametrize("service", policies.SERVICES)
+def test_every_packaged_role_has_exactly_the_committed_policy(packaged: dict, service: str) -> None:
+    """So the policy rules in test_policies.py hold for what is deployed."""
+    template = packaged[service].load()
+    committed = json.loads(policies.policy_path(service, "dev").read_text())
+    roles = rules.role_policies(template)
+    assert roles and all(documents == [committed] for documents in roles.values())
+    for function in rules.functions(template).values():
+        assert rules.target(rules.props(function)["Role"]) in roles
+
+
+@slow
+def test_only_api_gateway_and_schedules_invoke_control(packaged: dict) -> None:
+    assert rules.control_invokers(translate(packaged["control"].load()), "dev") == []
+
+
+@slow
+def test_another_invoker_of_control_is_caught(packaged: dict) -> None:
+    translated = translate(packaged["control"].load())
+    handler = next(iter(rules.functions(translated)))
+    permission = {"Type": "AWS::Lambda::Permission", "Properties": {
+        "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": handler},
+        "Principal": "arn:aws:iam::123456789012:role/pawport-workers-dev"}}
+    url = {"Type": "AWS::Lambda::Url", "Properties": {"AuthType": "NONE", "TargetFunctionArn": {"Ref": handler}}}
+    assert rules.control_invokers(broken(translated, lambda t: t["Resources"].__setitem__("Extra", permission)), "dev")
+    assert rules.control_invokers(broken(translated, lambda t: t["Resources"].__setitem__("Url", url)), "dev")
+
+
+@slow
+def test_packaged_mappings_report_batch_item_failures(packaged: dict) -> None:
+    translated = {service: translate(p.load()) for service, p in packaged.items()}
+    mappings = {f"{service}/{name}" for service, t in translated.items()
+                for name in rules.of_type(t, "AWS::Lambda::EventSourceMapping")}
+    print("event source mappings:", sorted(mappings))
+    assert mappings, "no SQS or stream handler packaged yet"
+    for template in translated.values():
+        assert rules.mappings_report_batch_failures(template) == []
+
+
+@slow
+@pytest.mark.parametrize("service", policies.SERVICES)
+def test_cfn_lint_packaged_templates_have_no_errors(packaged: dict, service: str) -> None:
+    assert errors(lint_file(packaged[service].template)) == []
+
