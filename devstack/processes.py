@@ -2,7 +2,7 @@
 
 api and control serve HTTP (`chalice local`); each event-driven service gets an event runner
 standing in for Lambda's event source mappings and schedules. Each process gets only its own
-service's environment.
+service's environment; the local LLM (devstack/llm, egress's default endpoint) gets none.
 """
 import os
 import shlex
@@ -39,10 +39,15 @@ def processes(stack: Stack) -> list[Process]:
                                              str(REPO / "services" / service), "--resources", resources_file,
                                              *flags], _env(stack, service))
 
+    llm = Process("llm", [sys.executable, "-m", "devstack.llm", "--port", str(stack.ports.llm)], _base_env())
     return [http("api", stack.ports.api), http("control", stack.ports.control),
-            events("control"), events("workers", "--sweep-ttl"), events("egress")]
+            events("control"), events("workers", "--sweep-ttl"), events("egress"), llm]
+
+
+def _base_env() -> dict[str, str]:
+    inherited = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TERM") if k in os.environ}
+    return inherited | {"PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
 
 
 def _env(stack: Stack, service: str) -> dict[str, str]:
-    inherited = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TERM") if k in os.environ}
-    return inherited | {"PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)} | service_env(stack, service)
+    return _base_env() | service_env(stack, service)

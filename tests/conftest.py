@@ -19,7 +19,7 @@ from devstack.stack import DB_NAME, Ports, Stack, running_stack, service_env
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port())
+    ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port(), llm=free_port())
     with running_stack(tmp_path_factory.mktemp("stack"), ports) as running:
         yield running
 
@@ -32,7 +32,7 @@ def services(stack: Stack) -> Iterator[Stack]:
     started = [subprocess.Popen(p.command, env=p.env, stdout=open(logs / f"{p.name}.log", "wb"),
                                 stderr=subprocess.STDOUT) for p in processes(stack)]
     try:
-        for url in (stack.api_url, stack.control_url):
+        for url in (stack.api_url, stack.control_url, stack.llm_url):
             _wait_healthy(url, started)
         yield stack
     finally:

@@ -13,7 +13,7 @@ ENVIRONMENTS = {  # what each service is given, as devstack/stack.py and the cha
     "api": AWS | IDENTITY | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_UPLOADS_BUCKET": "u"},
     "control": AWS | IDENTITY | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_DB_HOST": "h", "PAWPORT_DB_NAME": "n",
                                  "PAWPORT_DB_USER": "u", "PAWPORT_DB_PASSWORD": "p"},
-    "egress": AWS | {"PAWPORT_JOBS_BUCKET": "j"},
+    "egress": AWS | {"PAWPORT_JOBS_BUCKET": "j", "PAWPORT_EXTRACTION_JOBS_QUEUE": "q", "OPENAI_API_KEY": "k"},
     "workers": AWS | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_UPLOADS_BUCKET": "u", "PAWPORT_JOBS_BUCKET": "j"},
 }
 SETTINGS = {"api": "ApiSettings", "control": "ControlSettings", "egress": "EgressSettings",
