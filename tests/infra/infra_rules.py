@@ -282,63 +282,82 @@ def named(template: Template, kind: str, key: str, physical: str) -> tuple[str, 
     return None
 
 
+SUB = "pawport-${Stage}-"   # the physical-name scheme of infra/resources.yaml, per stage
+
+
 def declares_resources(template: Template, declaration: dict) -> list[str]:
+    queues, problems = _declared_queues(template, declaration["queues"])
+    problems += _declared_tables(template, declaration["tables"])
+    problems += _declared_buckets(template, declaration["buckets"], queues)
+    problems += _declared_topics(template, declaration["topics"], queues)
+    if declaration["stream_failures_queue"] not in queues.values():
+        problems.append("stream failures queue missing")
+    return problems
+
+
+def _declared_tables(template: Template, tables: dict) -> list[str]:
     problems = []
-    sub = "pawport-${Stage}-"
-    for logical, spec in declaration["tables"].items():
-        found = named(template, "AWS::DynamoDB::Table", "TableName", sub + logical)
-        if not found:
-            problems.append(f"table {logical} missing")
-            continue
-        p = props(found[1])
-        keys = {k["KeyType"]: k["AttributeName"] for k in p["KeySchema"]}
-        if keys != {"HASH": spec["hash_key"], "RANGE": spec["range_key"]}:
-            problems.append(f"table {logical} keys {keys}")
-        if p.get("StreamSpecification", {}).get("StreamViewType") != spec["stream"]:
-            problems.append(f"table {logical} stream")
-        if p.get("TimeToLiveSpecification") != {"AttributeName": spec["ttl_attribute"], "Enabled": True}:
-            problems.append(f"table {logical} TTL")
-        if not p.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
-            problems.append(f"table {logical} has no point-in-time recovery")
-    queue_names = {}
-    for logical, spec in declaration["queues"].items():
-        main = named(template, "AWS::SQS::Queue", "QueueName", sub + logical)
-        dlq = named(template, "AWS::SQS::Queue", "QueueName", sub + logical + "-dlq")
+    for logical, spec in tables.items():
+        found = named(template, "AWS::DynamoDB::Table", "TableName", SUB + logical)
+        p = props(found[1]) if found else {}
+        expected = {
+            "declared": bool(found),
+            "keys": {k["KeyType"]: k["AttributeName"] for k in p.get("KeySchema", [])}
+            == {"HASH": spec["hash_key"], "RANGE": spec["range_key"]},
+            "stream": p.get("StreamSpecification", {}).get("StreamViewType") == spec["stream"],
+            "TTL": p.get("TimeToLiveSpecification") == {"AttributeName": spec["ttl_attribute"], "Enabled": True},
+            "point-in-time recovery": p.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"),
+        }
+        problems += [f"table {logical}: {what} differs" for what, ok in expected.items() if not ok]
+    return problems
+
+
+def _declared_queues(template: Template, queues: dict) -> tuple[dict[str, str], list[str]]:
+    """Logical ids of the declared queues (-> declared name), and what differs."""
+    found_names, problems = {}, []
+    for logical, spec in queues.items():
+        main = named(template, "AWS::SQS::Queue", "QueueName", SUB + logical)
+        dlq = named(template, "AWS::SQS::Queue", "QueueName", SUB + logical + "-dlq")
         if not main or not dlq:
             problems.append(f"queue {logical} or its -dlq twin missing")
             continue
-        queue_names[main[0]] = logical
+        found_names[main[0]] = logical
         redrive = props(main[1]).get("RedrivePolicy", {})
         if target(redrive.get("deadLetterTargetArn")) != dlq[0] or redrive.get("maxReceiveCount") != spec["max_receive_count"]:
             problems.append(f"queue {logical} does not redrive to its -dlq after {spec['max_receive_count']}")
         if props(main[1]).get("VisibilityTimeout") != spec["visibility_timeout"]:
             problems.append(f"queue {logical} visibility timeout")
-    for logical, spec in declaration["buckets"].items():
-        found = named(template, "AWS::S3::Bucket", "BucketName", sub + logical)
+    return found_names, problems
+
+
+def _declared_buckets(template: Template, buckets: dict, queues: dict[str, str]) -> list[str]:
+    problems = []
+    for logical, spec in buckets.items():
+        found = named(template, "AWS::S3::Bucket", "BucketName", SUB + logical)
         if not found:
             problems.append(f"bucket {logical} missing")
             continue
         p = props(found[1])
-        if bool(spec.get("versioned")) and p.get("VersioningConfiguration", {}).get("Status") != "Enabled":
+        if spec.get("versioned") and p.get("VersioningConfiguration", {}).get("Status") != "Enabled":
             problems.append(f"bucket {logical} not versioned")
         declared = {(n["queue"], n.get("prefix"), n.get("suffix")) for n in spec.get("notifications", [])}
         built = set()
         for q in p.get("NotificationConfiguration", {}).get("QueueConfigurations", []):
             rules = {r["Name"]: r["Value"] for r in q.get("Filter", {}).get("S3Key", {}).get("Rules", [])}
-            built.add((queue_names.get(target(q["Queue"])), rules.get("prefix"), rules.get("suffix")))
+            built.add((queues.get(target(q["Queue"])), rules.get("prefix"), rules.get("suffix")))
         if built != declared:
             problems.append(f"bucket {logical} notifications {sorted(map(str, built))} != {sorted(map(str, declared))}")
-    for logical, spec in declaration["topics"].items():
-        found = named(template, "AWS::SNS::Topic", "TopicName", sub + logical)
-        if not found:
-            problems.append(f"topic {logical} missing")
-            continue
-        subscribed = {queue_names.get(target(props(s)["Endpoint"])) for s in of_type(template, "AWS::SNS::Subscription").values()
-                      if target(props(s)["TopicArn"]) == found[0]}
-        if subscribed != set(spec["queues"]):
-            problems.append(f"topic {logical} feeds {subscribed}")
-    if declaration["stream_failures_queue"] not in queue_names.values():
-        problems.append("stream failures queue missing")
+    return problems
+
+
+def _declared_topics(template: Template, topics: dict, queues: dict[str, str]) -> list[str]:
+    problems = []
+    for logical, spec in topics.items():
+        found = named(template, "AWS::SNS::Topic", "TopicName", SUB + logical)
+        subscribed = {queues.get(target(props(s)["Endpoint"])) for s in of_type(template, "AWS::SNS::Subscription").values()
+                      if found and target(props(s)["TopicArn"]) == found[0]}
+        if not found or subscribed != set(spec["queues"]):
+            problems.append(f"topic {logical} missing or feeding {subscribed}")
     return problems
 
 

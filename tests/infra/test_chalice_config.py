@@ -2,11 +2,12 @@
 per stage with autogen off, and only the environment each service reads."""
 import copy
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from devstack.resources import Resources
+from devstack.resources import Resources, declaration, physical_name
 from devstack.stack import Ports, Stack, service_env
 from infra import chalice_env, policies
 
@@ -53,9 +54,13 @@ def policy_problems(configs: dict[str, dict]) -> list[str]:
 
 def local_environment_keys(service: str) -> set[str]:
     """What devstack hands each service locally, keys only (values are the local stack's)."""
-    fake = Resources(tables={"main": "t"}, buckets={"uploads": "u", "jobs": "j", "passports": "p"},
+    spec, name = declaration(), lambda logical: physical_name("local", logical)
+    queues = [q for logical in spec["queues"] for q in (logical, f"{logical}-dlq")]
+    fake = Resources(tables={t: name(t) for t in spec["tables"]}, streams={t: "arn" for t in spec["tables"]},
+                     buckets={b: name(b) for b in spec["buckets"]}, topics={t: "arn" for t in spec["topics"]},
+                     queues={q: f"http://127.0.0.1:1/000000000000/{name(q)}" for q in queues},
                      user_pool_id="pool", user_pool_client_id="client", jwks="{}")
-    stack = Stack(Path("/nonexistent"), Ports(1, 2, 3, 4, 5), "http://127.0.0.1:1", fake)
+    stack = Stack(Path("/nonexistent"), Ports(**{f.name: 1 for f in fields(Ports)}), "http://127.0.0.1:1", fake)
     return {k for k in service_env(stack, service) if not k.startswith(LOCAL_ONLY)}
 
 
