@@ -25,7 +25,9 @@ if (( lint & 3 )); then failed+=("cfn-lint"); else echo "cfn-lint: no errors"; f
 
 echo "== checkov"
 if [ ! -x "$CHECKOV_VENV/bin/checkov" ]; then
-  python3 -m venv "$CHECKOV_VENV" && "$CHECKOV_VENV/bin/pip" install -q -r infra/scripts/checkov-requirements.txt
+  echo "installing checkov into $CHECKOV_VENV (first run only)"
+  python3 -m venv "$CHECKOV_VENV" && "$CHECKOV_VENV/bin/pip" install -q -r infra/scripts/checkov-requirements.txt \
+    2> >(grep -v '^WARNING: Location' >&2)   # this machine's pip lists local index folders it lacks
 fi
 checkov_args=()
 for t in "${templates[@]}"; do checkov_args+=(-f "$t"); done

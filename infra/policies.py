@@ -59,7 +59,8 @@ def api(stage: str) -> list[Statement]:
         _logs("api", stage),
         _table(stage, "TableReadWrite"),
         # the browser uploads with a presigned POST and reads with presigned GETs signed by this role
-        _objects("UploadsPresigned", ["s3:PutObject", "s3:GetObject"], name(stage, "uploads"), ["uploads/"]),
+        _objects("UploadsPresignedPost", ["s3:PutObject"], name(stage, "uploads"), ["uploads/"]),
+        _objects("DocumentsPresignedGet", ["s3:GetObject"], name(stage, "uploads"), ["uploads/", "thumbnails/"]),
     ]
 
 
@@ -81,13 +82,20 @@ def control(stage: str, db_cluster: str = "*") -> list[Statement]:
     ]
 
 
+def _listing(sid: str, bucket: str) -> Statement:
+    # Without s3:ListBucket a HEAD or GET of a missing key answers 403, not 404: "does it exist
+    # yet?" checks (idempotent retries) need it. It shows keys, never contents.
+    return {"Sid": sid, "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"}
+
+
 def egress(stage: str) -> list[Statement]:
     jobs = name(stage, "jobs")
     return [
         _logs("egress", stage),
         _sqs_poll(stage, ["extraction-jobs"]),
-        _objects("ReadsJobs", ["s3:GetObject"], jobs, ["jobs/"]),
+        _objects("ReadsJobsAndOwnResults", ["s3:GetObject"], jobs, ["jobs/", "results/"]),
         _objects("WritesResultsAndUsage", ["s3:PutObject"], jobs, ["results/", "usage/"]),
+        _listing("ListsJobsBucket", jobs),
     ]
 
 
@@ -104,10 +112,13 @@ def workers(stage: str) -> list[Statement]:
          "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                     "dynamodb:ListStreams"],
          "Resource": f"{table}/stream/*"},
-        _objects("UploadsReadWrite", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging",
-                                      "s3:PutObjectTagging"], name(stage, "uploads"), ["uploads/"]),
+        # uploads/ checked on arrival, thumbnails/ made, refused files moved to quarantine/ (shared/pawport/documents.py)
+        _objects("UploadsReadWrite", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], name(stage, "uploads"),
+                 ["uploads/", "thumbnails/", "quarantine/"]),
+        _listing("ListsUploadsBucket", name(stage, "uploads")),
         _objects("WritesJobs", ["s3:PutObject"], name(stage, "jobs"), ["jobs/"]),
-        _objects("ReadsResultsAndUsage", ["s3:GetObject"], name(stage, "jobs"), ["results/", "usage/"]),
+        _objects("ReadsJobsResultsAndUsage", ["s3:GetObject"], name(stage, "jobs"), ["jobs/", "results/", "usage/"]),
+        _listing("ListsJobsBucket", name(stage, "jobs")),
         {"Sid": "SendsMail", "Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
          "Resource": ["arn:aws:ses:*:*:identity/*", f"arn:aws:ses:*:*:configuration-set/{name(stage, 'mail')}"]},
     ]

@@ -241,8 +241,9 @@ def no_secret_reads(policy: dict, who: str) -> list[str]:
 def egress_confined(policy: dict, stage: str) -> list[str]:
     problems = no_database_access(policy, "egress")
     problems += [f"egress may {g.action}" for g in grants(policy, "dynamodb:*")]
-    allowed = {"s3:getobject": rf"arn:aws:s3:::pawport-{stage}-jobs/jobs/\*",
-               "s3:putobject": rf"arn:aws:s3:::pawport-{stage}-jobs/(results|usage)/\*"}
+    allowed = {"s3:getobject": rf"arn:aws:s3:::pawport-{stage}-jobs/(jobs|results)/\*",
+               "s3:putobject": rf"arn:aws:s3:::pawport-{stage}-jobs/(results|usage)/\*",
+               "s3:listbucket": rf"arn:aws:s3:::pawport-{stage}-jobs"}   # keys only: 404 instead of 403
     for grant in grants(policy, "s3:*"):
         pattern = allowed.get(grant.action.lower())
         if pattern is None or not all(re.fullmatch(pattern, r) for r in grant.resources):
@@ -392,9 +393,10 @@ def buckets_private(template: Template) -> list[str]:
         if not p.get("LifecycleConfiguration", {}).get("Rules"):
             problems.append(f"{name}: no lifecycle rules")
     uploads = named(template, "AWS::S3::Bucket", "BucketName", "pawport-${Stage}-uploads")
-    expiring = {t["Value"] for r in props(uploads[1])["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r
-                for t in r.get("TagFilters", [])} if uploads else set()
-    if not {"draft", "rejected"} <= expiring:
+    rules = props(uploads[1])["LifecycleConfiguration"]["Rules"] if uploads else []
+    expiring = {t["Value"] for r in rules if "ExpirationInDays" in r for t in r.get("TagFilters", [])} | {
+        r.get("Prefix") for r in rules if "ExpirationInDays" in r}
+    if not {"draft", "quarantine/"} <= expiring:
         problems.append("draft and rejected uploads do not expire")
     return problems
 

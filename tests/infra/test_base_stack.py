@@ -147,6 +147,11 @@ def test_buckets_private_encrypted_expiring(base_stack: dict) -> None:
     assert rules.buckets_private(base_stack) == []
 
 
+def test_rejected_uploads_kept_forever_is_caught(base_stack: dict) -> None:
+    keep = lambda t: props(t, "UploadsBucket")["LifecycleConfiguration"]["Rules"].pop(0)  # noqa: E731
+    assert rules.buckets_private(broken(base_stack, keep))
+
+
 def test_public_bucket_is_caught(base_stack: dict) -> None:
     opened = lambda t: props(t, "PassportsBucket")["PublicAccessBlockConfiguration"].__setitem__(  # noqa: E731
         "BlockPublicPolicy", False)

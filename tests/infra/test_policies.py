@@ -80,6 +80,7 @@ EGRESS_MISTAKES = {
     "uploads bucket": allow("s3:GetObject", "arn:aws:s3:::pawport-dev-uploads/uploads/*"),
     "whole jobs bucket": allow("s3:*", "arn:aws:s3:::pawport-dev-jobs/*"),
     "writing jobs": allow("s3:PutObject", "arn:aws:s3:::pawport-dev-jobs/jobs/*"),
+    "listing uploads": allow("s3:ListBucket", "arn:aws:s3:::pawport-dev-uploads"),
     "Lambda invoke": allow("lambda:InvokeFunction"),
 }
 
