@@ -101,6 +101,7 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
             "PAWPORT_TABLE_NAME": res.tables["main"],
             "PAWPORT_DB_HOST": "127.0.0.1", "PAWPORT_DB_PORT": str(stack.ports.postgres),
             "PAWPORT_DB_NAME": DB_NAME, "PAWPORT_DB_USER": DB_USER, "PAWPORT_DB_PASSWORD": DB_PASSWORD,
+            "PAWPORT_DB_AUTH": "password",
         },
         "egress": {
             "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
@@ -110,8 +111,8 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
             "PAWPORT_TABLE_NAME": res.tables["main"],
             "PAWPORT_UPLOADS_BUCKET": res.buckets["uploads"],
             "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
-            "PAWPORT_UPLOAD_EVENTS_QUEUE": resources.physical_name(STAGE, "upload-events"),
-            "PAWPORT_JOB_EVENTS_QUEUE": resources.physical_name(STAGE, "job-events"),
+            "PAWPORT_UPLOAD_EVENTS_QUEUE": res.queues["upload-events"].rsplit("/", 1)[-1],  # name from URL
+            "PAWPORT_JOB_EVENTS_QUEUE": res.queues["job-events"].rsplit("/", 1)[-1],
         },
     }
     return aws_env(stack) | per_service[service]

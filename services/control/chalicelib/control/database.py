@@ -9,7 +9,8 @@ import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from sqlalchemy import URL, Connection, Engine, create_engine
+import boto3
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -31,9 +32,24 @@ def make_engine(settings: ControlSettings) -> Engine:
     # NullPool: a paused Aurora must not be kept awake by idle pooled connections.
     timeouts = (f"-c statement_timeout={settings.db_statement_timeout_ms}"
                 f" -c idle_in_transaction_session_timeout={settings.db_statement_timeout_ms * 2}")
-    return create_engine(database_url(settings), poolclass=NullPool,
-                         connect_args={"connect_timeout": settings.db_connect_timeout_seconds,
-                                       "options": timeouts, "application_name": "pawport-control"})
+    connect_args = {"connect_timeout": settings.db_connect_timeout_seconds, "options": timeouts,
+                    "application_name": "pawport-control"}
+    if settings.db_auth == "iam":
+        connect_args["sslmode"] = "require"
+    engine = create_engine(database_url(settings), poolclass=NullPool, connect_args=connect_args)
+    if settings.db_auth == "iam":
+        sign_iam_tokens(engine, settings)
+    return engine
+
+
+def sign_iam_tokens(engine: Engine, settings: ControlSettings) -> None:
+    """Each connection gets a fresh IAM auth token (valid 15 minutes), signed here: no API call."""
+    rds = boto3.client("rds", region_name=settings.aws_region)
+
+    @event.listens_for(engine, "do_connect")
+    def _with_token(dialect: object, record: object, cargs: object, cparams: dict) -> None:
+        cparams["password"] = rds.generate_db_auth_token(DBHostname=settings.db_host, Port=settings.db_port,
+                                                         DBUsername=settings.db_user, Region=settings.aws_region)
 
 
 class Database:

@@ -1,5 +1,6 @@
 """Control's settings: Aurora and the projection table. No LLM key, ever (rule 3)."""
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import SecretStr
 
@@ -13,7 +14,10 @@ class ControlSettings(ServiceSettings, IdentitySettings):
     db_port: int = 5432
     db_name: str
     db_user: str
-    db_password: SecretStr | None = None   # locally; in AWS an IAM auth token (issue 5)
+    # "iam" in AWS: a token signed locally per connection (Secrets Manager is out of reach without
+    # NAT); "password" for the local PostgreSQL.
+    db_auth: Literal["iam", "password"] = "iam"
+    db_password: SecretStr | None = None
     db_connect_timeout_seconds: int = 5
     db_statement_timeout_ms: int = 5000
     db_resume_budget_seconds: float = 20.0   # API Gateway gives up at 29 s
