@@ -9,6 +9,7 @@ from pawport.http import body, json_route, require_authentication
 from chalicelib.control import households, projection_store, records
 from chalicelib.control.actions import context_of, perform, sweep_abandoned
 from chalicelib.control.database import Database, make_engine
+from chalicelib.control.migrate import upgrade_to_head
 from chalicelib.control.settings import settings
 
 app = Chalice(app_name="pawport-control")
@@ -54,6 +55,12 @@ def update_record(pet_id: str, record_id: str) -> dict:
 @json_route(app, "/pets/{pet_id}/records/{record_id}", methods=["DELETE"])
 def delete_record(pet_id: str, record_id: str) -> dict:
     return perform(database, context_of(app.current_request), records.delete_record, pet_id, record_id)
+
+
+@app.lambda_function(name="migrate")
+def migrate(event: dict, context: object) -> dict:
+    """Invoked once per release, by the operator: `alembic upgrade head` from inside the VPC."""
+    return {"revision": upgrade_to_head()}
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES))
