@@ -12,7 +12,7 @@ from honcho.manager import Manager
 from devstack import REPO
 from devstack.processes import processes
 from devstack.seed import DEMO_EMAIL, seed
-from devstack.stack import Ports, Stack, running_stack
+from devstack.stack import Ports, Stack, llm_from_environment, running_stack
 
 STATE_DIR = REPO / ".local" / "dev"
 
@@ -26,6 +26,7 @@ def dev_ports() -> Ports:
 def main() -> int:
     started = time.monotonic()
     with running_stack(STATE_DIR, dev_ports()) as stack:
+        stack.external_llm = llm_from_environment()
         manager = Manager()
         for process in processes(stack):
             manager.add_process(process.name, process.shell_command, env=process.env, cwd=str(REPO))

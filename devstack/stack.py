@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -38,6 +38,7 @@ class Stack:
     moto_url: str
     resources: Resources
     postgres: Postgres | None = None   # the running server, when this process started it
+    external_llm: dict[str, str] = field(default_factory=dict)  # OPENAI_* for egress, if not the local one
 
     def to_json(self) -> dict:
         return {"state_dir": str(self.state_dir), "ports": asdict(self.ports), "moto_url": self.moto_url,
@@ -119,10 +120,15 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
 
 
 def llm_endpoint(stack: Stack) -> dict[str, str]:
-    """The local reader (devstack/llm), unless OPENAI_API_KEY is set here: then that endpoint and key."""
-    if "OPENAI_API_KEY" in os.environ:
-        return {name: os.environ[name] for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL") if name in os.environ}
-    return {"OPENAI_BASE_URL": f"{stack.llm_url}/v1", "OPENAI_API_KEY": "local-llm"}
+    """The local reader (devstack/llm), unless the stack was given a real endpoint."""
+    return stack.external_llm or {"OPENAI_BASE_URL": f"{stack.llm_url}/v1", "OPENAI_API_KEY": "local-llm"}
+
+
+def llm_from_environment() -> dict[str, str]:
+    """OPENAI_API_KEY (and OPENAI_BASE_URL) from the shell of `make dev`; tests never use them."""
+    if "OPENAI_API_KEY" not in os.environ:
+        return {}
+    return {name: os.environ[name] for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL") if name in os.environ}
 
 
 def migrate(stack: Stack) -> None:
