@@ -75,3 +75,14 @@ def control(stack: Stack) -> SimpleNamespace:
     return SimpleNamespace(database=Database(make_engine(config)), actions=actions, households=households,
                            outbox=outbox, projection=projection, store=projection_store,
                            records=records)
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch):
+    """Set a service's environment exactly: earlier PAWPORT_*/OPENAI_* variables are removed first."""
+    def given(env: dict[str, str]) -> None:
+        for name in [n for n in os.environ if n.startswith(("PAWPORT_", "OPENAI_"))]:
+            monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+    return given

@@ -15,9 +15,8 @@ class Captured(Exception):
     pass
 
 
-def connect_params(monkeypatch: pytest.MonkeyPatch, **extra: str) -> dict:
-    for name, value in (ENV | extra).items():
-        monkeypatch.setenv(name, value)
+def connect_params(monkeypatch: pytest.MonkeyPatch, environment, **extra: str) -> dict:
+    environment(ENV | extra)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.syspath_prepend(str(REPO / "services" / "control"))
     from chalicelib.control.database import make_engine
@@ -35,14 +34,14 @@ def connect_params(monkeypatch: pytest.MonkeyPatch, **extra: str) -> dict:
     return seen
 
 
-def test_iam_is_the_default_and_signs_a_token_per_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    params = connect_params(monkeypatch)
+def test_iam_is_the_default_and_signs_a_token_per_connection(monkeypatch: pytest.MonkeyPatch, environment) -> None:
+    params = connect_params(monkeypatch, environment)
     token = params["password"]
     assert token.startswith("pawport.cluster-abc.eu-west-1.rds.amazonaws.com:5432/?Action=connect")
     assert "DBUser=pawport_control" in token and "X-Amz-Signature=" in token
     assert params["sslmode"] == "require"
 
 
-def test_the_local_stack_uses_a_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    params = connect_params(monkeypatch, PAWPORT_DB_AUTH="password", PAWPORT_DB_PASSWORD="local")
+def test_the_local_stack_uses_a_password(monkeypatch: pytest.MonkeyPatch, environment) -> None:
+    params = connect_params(monkeypatch, environment, PAWPORT_DB_AUTH="password", PAWPORT_DB_PASSWORD="local")
     assert params["password"] == "local" and "sslmode" not in params
