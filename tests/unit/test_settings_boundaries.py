@@ -14,7 +14,8 @@ ENVIRONMENTS = {  # what each service is given, as devstack/stack.py and the cha
     "control": AWS | IDENTITY | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_DB_HOST": "h", "PAWPORT_DB_NAME": "n",
                                  "PAWPORT_DB_USER": "u", "PAWPORT_DB_PASSWORD": "p"},
     "egress": AWS | {"PAWPORT_JOBS_BUCKET": "j", "PAWPORT_EXTRACTION_JOBS_QUEUE": "q", "OPENAI_API_KEY": "k"},
-    "workers": AWS | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_UPLOADS_BUCKET": "u", "PAWPORT_JOBS_BUCKET": "j"},
+    "workers": AWS | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_UPLOADS_BUCKET": "u", "PAWPORT_JOBS_BUCKET": "j",
+                      "PAWPORT_UPLOAD_EVENTS_QUEUE": "q1", "PAWPORT_JOB_EVENTS_QUEUE": "q2"},
 }
 SETTINGS = {"api": "ApiSettings", "control": "ControlSettings", "egress": "EgressSettings",
             "workers": "WorkersSettings"}

@@ -9,6 +9,9 @@ class WorkersSettings(ServiceSettings):
     table_name: str
     uploads_bucket: str
     jobs_bucket: str
+    # Physical queue names: Chalice wires on_sqs_message to a queue by name.
+    upload_events_queue: str   # S3 notifications for uploads/ in the uploads bucket
+    job_events_queue: str      # S3 notifications for results/ in the jobs bucket (egress's answers)
 
 
 @lru_cache(maxsize=1)
