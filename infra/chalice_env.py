@@ -26,7 +26,7 @@ IDENTITY = ("PAWPORT_COGNITO_ISSUER", "PAWPORT_COGNITO_CLIENT_ID", "PAWPORT_COGN
 VARIABLES = {
     "api": ("PAWPORT_STAGE", *IDENTITY, "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET"),
     "control": ("PAWPORT_STAGE", *IDENTITY, "PAWPORT_TABLE_NAME",
-                "PAWPORT_DB_HOST", "PAWPORT_DB_PORT", "PAWPORT_DB_NAME", "PAWPORT_DB_USER"),
+                "PAWPORT_DB_HOST", "PAWPORT_DB_PORT", "PAWPORT_DB_NAME", "PAWPORT_DB_USER", "PAWPORT_DB_AUTH"),
     "egress": ("PAWPORT_STAGE", "PAWPORT_JOBS_BUCKET", "PAWPORT_EXTRACTION_JOBS_QUEUE"),
     "workers": ("PAWPORT_STAGE", "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET", "PAWPORT_JOBS_BUCKET",
                 "PAWPORT_UPLOAD_EVENTS_QUEUE", "PAWPORT_JOB_EVENTS_QUEUE"),
@@ -92,6 +92,7 @@ def environment(service: str, values: StackValues) -> dict[str, str]:
         "PAWPORT_DB_PORT": o["DbPort"],
         "PAWPORT_DB_NAME": o["DbName"],
         "PAWPORT_DB_USER": o["ControlDbUser"],
+        "PAWPORT_DB_AUTH": "iam",
     } | {f"PAWPORT_{q.upper().replace('-', '_')}_QUEUE": policies.name(values.stage, q)
          for q in ("extraction-jobs", "upload-events", "job-events")}
     return {name: every[name] for name in VARIABLES[service]} | (values.llm if service == "egress" else {})

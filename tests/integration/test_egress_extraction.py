@@ -106,7 +106,8 @@ def jobs(aws_env: str) -> SimpleNamespace:
 
 
 @pytest.fixture
-def egress(jobs: SimpleNamespace, reader: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
+def egress(jobs: SimpleNamespace, reader: str, monkeypatch: pytest.MonkeyPatch,
+           environment) -> Callable[..., ModuleType]:
     """Loads egress's app.py as Lambda does, with its environment; model settings can be changed."""
     monkeypatch.syspath_prepend(str(EGRESS))
     from chalicelib.egress.settings import settings
@@ -115,8 +116,7 @@ def egress(jobs: SimpleNamespace, reader: str, monkeypatch: pytest.MonkeyPatch) 
         env = {"PAWPORT_STAGE": "local", "PAWPORT_JOBS_BUCKET": jobs.bucket, "OPENAI_BASE_URL": base_url,
                "PAWPORT_EXTRACTION_JOBS_QUEUE": "pawport-local-extraction-jobs",
                "OPENAI_API_KEY": "local-llm", "PAWPORT_LLM_TIMEOUT_SECONDS": "10", "PAWPORT_LLM_MAX_RETRIES": "0"}
-        for name, value in (env | variables).items():
-            monkeypatch.setenv(name, value)
+        environment(env | variables)   # exactly egress's: other services' variables would be refused
         settings.cache_clear()
         return load_app(EGRESS)
     return load

@@ -1,6 +1,5 @@
 """Rule 3 in settings: a service handed the other side's secrets refuses to start."""
 import importlib
-import os
 import sys
 
 import pytest
@@ -31,21 +30,14 @@ def settings_class(service: str) -> type:
         sys.path.pop(0)
 
 
-def given(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
-    for name in [n for n in os.environ if n.startswith(("PAWPORT_", "OPENAI_"))]:
-        monkeypatch.delenv(name)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-
-
 @pytest.mark.parametrize("service", SETTINGS)
-def test_settings_load_from_the_environment(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    given(monkeypatch, ENVIRONMENTS[service])
+def test_settings_load_from_the_environment(service: str, environment) -> None:
+    environment(ENVIRONMENTS[service])
     assert settings_class(service)().stage == "local"
 
 
 @pytest.mark.parametrize("service", SETTINGS)
-def test_a_service_refuses_the_other_sides_secret(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    given(monkeypatch, ENVIRONMENTS[service] | {FOREIGN[service]: "secret"})
+def test_a_service_refuses_the_other_sides_secret(service: str, environment) -> None:
+    environment(ENVIRONMENTS[service] | {FOREIGN[service]: "secret"})
     with pytest.raises(ValueError, match=FOREIGN[service]):
         settings_class(service)()
