@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt services/*/requirements.txt shared/pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install dev test bench token migration clean
+.PHONY: install dev test bench package token migration clean
 .DEFAULT_GOAL := dev
 
 install: $(STAMP)
@@ -24,6 +24,9 @@ test: install
 
 bench: install
 	$(PY) -m bench
+
+package: install  # chalice package per service into build/, cfn-lint, checkov (infra/DEPLOY.md)
+	./infra/package.sh
 
 token:
 	@$(PY) -m devstack.token
