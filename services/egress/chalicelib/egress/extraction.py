@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pawport.extraction_jobs import document_key, job_object_key
+
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")   # what chat models accept as image input
 ContentType = Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"]
@@ -26,7 +28,7 @@ class Job(BaseModel):
 
     def check_key(self, job_key: str) -> None:
         """egress reads only the document beside the job it was handed."""
-        if job_key != f"jobs/{self.job_id}/job.json" or self.document_key != f"jobs/{self.job_id}/document":
+        if job_key != job_object_key(self.job_id) or self.document_key != document_key(self.job_id):
             raise ValueError(f"job {job_key} names another job or document")
 
 

@@ -10,6 +10,7 @@ import boto3
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from pawport.extraction_jobs import result_key, usage_key
 from chalicelib.egress.extraction import Job, Result, Usage
 
 
@@ -42,7 +43,7 @@ class JobStore:
         return True
 
     def write_usage(self, usage: Usage) -> None:
-        self._put(f"usage/{usage.job_id}.json", usage)
+        self._put(usage_key(usage.job_id), usage)
 
     def write_result(self, result: Result) -> None:
         self._put(result_key(result.job_id), result)
@@ -54,7 +55,3 @@ class JobStore:
         self._s3.put_object(Bucket=self._bucket, Key=key,
                             Body=json.dumps(document.model_dump(mode="json")).encode(),
                             ContentType="application/json")
-
-
-def result_key(job_id: str) -> str:
-    return f"results/{job_id}.json"

@@ -8,9 +8,10 @@ is kept and the person types the fields, rather than the message ending in a dea
 import logging
 from typing import Any
 
+from pawport import extraction_jobs
 from pawport.documents import DraftStatus
 from pawport.s3_events import StoredObject
-from chalicelib.workers import extraction_jobs, work_items
+from chalicelib.workers import work_items
 from chalicelib.workers.workplace import Workplace
 
 log = logging.getLogger(__name__)
