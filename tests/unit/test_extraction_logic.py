@@ -94,7 +94,7 @@ def test_reasons_never_quote_the_answer() -> None:
 
 @pytest.mark.parametrize("content_type, size, says", [
     ("image/heic", 10, "HEIC"), ("application/pdf", 0, "empty"),
-    ("application/pdf", extraction.MAX_DOCUMENT_BYTES + 1, "20 MiB"),
+    ("application/pdf", extraction.MAX_BYTES + 1, "20 MiB"),
 ])
 def test_documents_not_worth_a_call(content_type: str, size: int, says: str) -> None:
     assert says in extraction.unreadable(job(content_type), size)

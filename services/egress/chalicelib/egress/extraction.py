@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pawport.documents import MAX_BYTES
 from pawport.extraction_jobs import document_key, job_object_key
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")   # what chat models accept as image input
 ContentType = Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"]
 Status = Literal["extracted", "needs-manual-entry"]
@@ -115,7 +115,7 @@ def messages(content_type: str, document: bytes) -> list[dict]:
 
 def unreadable(job: Job, size: int) -> str | None:
     """Why the document is not worth a model call, if it is not."""
-    if size > MAX_DOCUMENT_BYTES:
+    if size > MAX_BYTES:
         return "The document is larger than 20 MiB. Please enter the vaccination details by hand."
     if size == 0:
         return "The document is empty. Please enter the vaccination details by hand."

@@ -56,7 +56,7 @@ class Extractor:
 
     def _run(self, job: Job) -> tuple[Usage, Result]:
         nothing_used = Usage(job_id=job.job_id, model=self._model.name)
-        document, size = self._store.read_document(job.document_key, extraction.MAX_DOCUMENT_BYTES)
+        document, size = self._store.read_document(job.document_key, extraction.MAX_BYTES)
         refusal = extraction.unreadable(job, size)
         if refusal:
             return nothing_used, Result.manual(job.job_id, refusal)
