@@ -20,6 +20,7 @@ dev: install
 	$(PY) -m devstack.dev
 
 test: install
+	$(PY) -m ruff check --quiet .
 	$(PY) -m pytest
 
 bench: install

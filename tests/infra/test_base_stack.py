@@ -1,6 +1,7 @@
 """The base stack (infra/base-stack.yaml): no path out of the VPC, Aurora reachable only from
 control, and the resources of infra/resources.yaml. Each rule also runs on a broken copy."""
 import infra_rules as rules
+import stack_rules
 import pytest
 from infra_helpers import broken
 
@@ -117,7 +118,7 @@ def test_aurora_mistake_is_caught(base_stack: dict, mistake: str) -> None:
 
 
 def test_declares_every_resource_of_resources_yaml(base_stack: dict, declaration: dict) -> None:
-    assert rules.declares_resources(base_stack, declaration) == []
+    assert stack_rules.declares_resources(base_stack, declaration) == []
 
 
 @pytest.mark.parametrize("mistake", ["queue without -dlq", "no redrive", "renamed bucket", "lost notification"])
@@ -131,40 +132,40 @@ def test_declaration_drift_is_caught(base_stack: dict, declaration: dict, mistak
             props(t, "JobsBucket")["BucketName"] = {"Fn::Sub": "pawport-${Stage}-job"}
         else:
             props(t, "UploadsBucket")["NotificationConfiguration"]["QueueConfigurations"] = []
-    assert rules.declares_resources(broken(base_stack, mutate), declaration)
+    assert stack_rules.declares_resources(broken(base_stack, mutate), declaration)
 
 
 def test_cognito_srp_only(base_stack: dict, declaration: dict) -> None:
-    assert rules.cognito_srp_only(base_stack, declaration) == []
+    assert stack_rules.cognito_srp_only(base_stack, declaration) == []
 
 
 def test_password_flow_is_caught(base_stack: dict, declaration: dict) -> None:
     allow = lambda t: props(t, "UserPoolWebClient")["ExplicitAuthFlows"].append("ALLOW_USER_PASSWORD_AUTH")  # noqa: E731
-    assert rules.cognito_srp_only(broken(base_stack, allow), declaration)
+    assert stack_rules.cognito_srp_only(broken(base_stack, allow), declaration)
 
 
 def test_buckets_private_encrypted_expiring(base_stack: dict) -> None:
-    assert rules.buckets_private(base_stack) == []
+    assert stack_rules.buckets_private(base_stack) == []
 
 
 def test_rejected_uploads_kept_forever_is_caught(base_stack: dict) -> None:
     keep = lambda t: props(t, "UploadsBucket")["LifecycleConfiguration"]["Rules"].pop(0)  # noqa: E731
-    assert rules.buckets_private(broken(base_stack, keep))
+    assert stack_rules.buckets_private(broken(base_stack, keep))
 
 
 def test_public_bucket_is_caught(base_stack: dict) -> None:
     opened = lambda t: props(t, "PassportsBucket")["PublicAccessBlockConfiguration"].__setitem__(  # noqa: E731
         "BlockPublicPolicy", False)
-    assert rules.buckets_private(broken(base_stack, opened))
+    assert stack_rules.buckets_private(broken(base_stack, opened))
 
 
 def test_cloudfront_oac_and_spa_fallback(base_stack: dict) -> None:
-    assert rules.cloudfront_oac_spa(base_stack) == []
+    assert stack_rules.cloudfront_oac_spa(base_stack) == []
 
 
 def test_cloudfront_without_oac_is_caught(base_stack: dict) -> None:
     strip = lambda t: props(t, "WebDistribution")["DistributionConfig"]["Origins"][0].pop("OriginAccessControlId")  # noqa: E731
-    assert rules.cloudfront_oac_spa(broken(base_stack, strip))
+    assert stack_rules.cloudfront_oac_spa(broken(base_stack, strip))
 
 
 def test_no_base_stack_role_reads_secrets(base_stack: dict) -> None:
