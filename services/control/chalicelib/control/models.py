@@ -50,6 +50,22 @@ class Member(Versioned, Base):
     joined_at: Mapped[datetime]
 
 
+class Invitation(Base):
+    """An invitation by email. Only the token's SHA-256 is kept: the token itself goes out by mail."""
+    __tablename__ = "invitation"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))    # lower case
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16, create_constraint=True,
+                                            values_callable=lambda roles: [r.value for r in roles]))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    inviter_user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by: Mapped[str | None] = mapped_column(String(64))
+
+
 class Pet(Versioned, Base):
     __tablename__ = "pet"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
