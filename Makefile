@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt services/*/requirements.txt shared/pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install dev test bench package token migration clean
+.PHONY: install dev test bench package token migration wakes clean
 .DEFAULT_GOAL := dev
 
 install: $(STAMP)
@@ -34,6 +34,9 @@ token:
 
 migration:  # with `make dev` running: make migration m="what changed"
 	$(PY) -m devstack.alembic_cli revision --autogenerate -m "$(m)"
+
+wakes:  # with `make dev` running: Aurora's awake time from control's wake ledger
+	@$(PY) -m devstack.wakes
 
 clean:
 	rm -rf .local build

@@ -32,7 +32,7 @@ def database(control, budget: float):
 def test_a_database_that_stays_down_answers_unavailable_within_the_budget(control, stopped_database) -> None:
     started = time.monotonic()
     with pytest.raises(Unavailable) as refused:
-        with database(control, budget=1.5).transaction():
+        with database(control, budget=1.5).transaction("test"):
             pass
     assert 1.5 <= time.monotonic() - started < 4.0       # waited the whole budget, and no longer
     assert refused.value.status == 503 and refused.value.retry_after_seconds == 7
@@ -40,7 +40,7 @@ def test_a_database_that_stays_down_answers_unavailable_within_the_budget(contro
 
 def test_a_database_that_comes_back_within_the_budget_is_waited_for(control, stopped_database) -> None:
     threading.Timer(1.0, stopped_database.start).start()
-    with database(control, budget=15).transaction() as session:
+    with database(control, budget=15).transaction("test") as session:
         assert session.execute(text("SELECT 1")).scalar() == 1
 
 

@@ -16,12 +16,12 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 def act(control, action, *args, caller: Caller) -> dict:
     """One committed control action whose relay never ran: the crash between commit and publish."""
     ctx = control.households.Context(caller=caller, request_id=str(uuid.uuid4()), now=NOW)
-    with control.database.transaction() as session:
+    with control.database.transaction("test") as session:
         return action(session, ctx, *args)
 
 
 def pending(control) -> int:
-    with control.database.transaction() as session:
+    with control.database.transaction("test") as session:
         entry = control.outbox.OutboxEntry
         return session.scalar(select(func.count()).where(entry.published_at.is_(None)))
 
@@ -31,7 +31,7 @@ def by_key(item: dict) -> tuple[str, str]:
 
 
 def rebuilt(control, household_id: str) -> list[dict]:
-    with control.database.transaction() as session:
+    with control.database.transaction("test") as session:
         return sorted(control.projection.household_items(session, uuid.UUID(household_id)), key=by_key)
 
 
@@ -68,7 +68,7 @@ def test_a_replay_duplicates_nothing(control) -> None:
     household_id = household_with_pets(control, "Mochi")
     control.outbox.relay(control.database, control.store.apply, NOW)
     before = stored(control, household_id)
-    with control.database.transaction() as session:      # as if publishing succeeded but marking it did not
+    with control.database.transaction("test") as session:      # as if publishing succeeded but marking it did not
         session.execute(update(control.outbox.OutboxEntry).values(published_at=None))
 
     replayed = control.outbox.relay(control.database, control.store.apply, NOW)

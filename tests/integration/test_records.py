@@ -67,7 +67,7 @@ def test_approving_a_draft_commits_the_record_and_retires_the_draft(control, own
 
 
 def stored_hash(control, record_id: str) -> str:
-    with control.database.transaction() as session:
+    with control.database.transaction("test") as session:
         return session.get(control.records.VaccinationRecord, uuid.UUID(record_id)).content_hash
 
 

@@ -12,6 +12,7 @@ from chalicelib.control.households import Context
 Result = TypeVar("Result")
 # An action's own relay finishes within its invocation; a marker older than this was abandoned.
 ABANDONED_AFTER = timedelta(minutes=2)
+SWEEP = "sweep_outbox"   # the scheduled handler in app.py: the name its sessions have in the wake ledger
 
 
 def context_of(request: Request, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Context:
@@ -21,12 +22,13 @@ def context_of(request: Request, clock: Callable[[], datetime] = lambda: datetim
 def perform(database: Database, ctx: Context, action: Callable[..., Result], *args: object) -> Result:
     marker = outbox_markers.mark(ctx.now)
     try:
-        with database.transaction() as session:
+        with database.transaction(action.__name__, ctx.request_id) as session:
             result = action(session, ctx, *args)
     except Exception:
         outbox_markers.clear(marker)  # rolled back: nothing is owed
         raise
-    if outbox.relay_after_commit(database, projection_store.apply, ctx.now):
+    if outbox.relay_after_commit(database, projection_store.apply, ctx.now, f"{action.__name__}:relay",
+                                 ctx.request_id):
         outbox_markers.clear(marker)
     return result
 
@@ -36,6 +38,6 @@ def sweep_abandoned(database: Database, now: datetime) -> int:
     abandoned = outbox_markers.older_than(now - ABANDONED_AFTER)
     if not abandoned:
         return 0
-    published = outbox.relay(database, projection_store.apply, now)
+    published = outbox.relay(database, projection_store.apply, now, SWEEP)
     outbox_markers.clear(*abandoned)
     return published

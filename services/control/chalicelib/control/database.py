@@ -6,7 +6,9 @@ bounded backoff within a time budget, then the caller gets a 503 with Retry-Afte
 idempotent); a connection lost mid-transaction rolls back and also answers 503."""
 import logging
 import time
+import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Callable, Iterator
 
 import boto3
@@ -16,7 +18,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from pawport.errors import Unavailable
+from chalicelib.control import wake_ledger
 from chalicelib.control.settings import ControlSettings
+from chalicelib.control.wake_ledger import WakeEntry
 
 log = logging.getLogger(__name__)
 WAKING = "the database is waking up; try again in a few seconds"
@@ -54,20 +58,35 @@ def sign_iam_tokens(engine: Engine, settings: ControlSettings) -> None:
 
 class Database:
     def __init__(self, engine: Engine, resume_budget_seconds: float = 20.0, retry_after_seconds: int = 5,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self._engine, self._budget, self._retry_after = engine, resume_budget_seconds, retry_after_seconds
         self._clock, self._sleep = clock, sleep
+        self.now = now   # the wall clock of the wake ledger; the month replay hands it an accelerated one
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work commits together on success and rolls back on any error."""
+    def transaction(self, action: str, request_id: str | None = None) -> Iterator[Session]:
+        """A session whose work commits together on success and rolls back on any error.
+
+        `action` names the route or event handler that opens it: every session is a row of the
+        wake ledger, written on the same connection once the work has committed or rolled back."""
+        started_at, started = self.now(), self._clock()
         with self._connect() as connection:
+            connected, households, outcome = self._clock(), set(), "rollback"
             try:
                 with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                    event.listen(session, "before_flush", lambda s, *_: households.update(_households_of(s)))
                     yield session
+                outcome = "commit"
             except OperationalError as error:
-                log.warning("database connection lost mid-transaction: %s", error.orig)
+                log.warning("database connection lost mid-transaction (%s): %s", action, error.orig)
                 raise Unavailable(WAKING, self._retry_after) from None
+            finally:
+                if not connection.invalidated:   # a lost connection has nowhere to write; logged above
+                    wake_ledger.record(connection, WakeEntry(
+                        action, request_id, next(iter(households)) if len(households) == 1 else None, started_at,
+                        connect_ms=round((connected - started) * 1000),
+                        duration_ms=round((self._clock() - started) * 1000), outcome=outcome))
 
     def _connect(self) -> Connection:
         deadline, delay = self._clock() + self._budget, 0.25
@@ -81,3 +100,10 @@ class Database:
                     raise Unavailable(WAKING, self._retry_after) from None
                 self._sleep(min(delay, remaining))
                 delay = min(delay * 2, 4.0)
+
+
+def _households_of(session: Session) -> set[uuid.UUID]:
+    """The households a session writes to (every row but a household's own names one): the
+    ledger's household, when there is exactly one."""
+    return {household for row in (*session.new, *session.dirty, *session.deleted)
+            if (household := getattr(row, "household_id", None)) is not None}

@@ -111,3 +111,17 @@ class OutboxEntry(Base):
     created_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
     __table_args__ = (Index("ix_outbox_entry_pending", "id", postgresql_where=text("published_at IS NULL")),)
+
+
+class Wake(Base):
+    """The wake ledger: one row per database session control opened (chalicelib/control/wake_ledger.py).
+    No foreign key to household: the ledger keeps failed actions and outlives deleted households."""
+    __tablename__ = "wake"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    action: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    household_id: Mapped[uuid.UUID | None]
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    connect_ms: Mapped[int]
+    duration_ms: Mapped[int]
+    outcome: Mapped[str] = mapped_column(String(16))

@@ -22,7 +22,8 @@ def record(session: Session, household_id: uuid.UUID, operations: list[Operation
     session.add(OutboxEntry(household_id=household_id, operations={"operations": operations}, created_at=now))
 
 
-def relay(database: Database, publish: Publisher, now: datetime, batch: int = 100) -> int:
+def relay(database: Database, publish: Publisher, now: datetime, action: str = "outbox_relay",
+          request_id: str | None = None, batch: int = 100) -> int:
     """Publish pending entries oldest first; returns how many were published.
 
     Rows stay locked (SKIP LOCKED) while publishing, so two relays never interleave an entry.
@@ -30,7 +31,7 @@ def relay(database: Database, publish: Publisher, now: datetime, batch: int = 10
     """
     published = 0
     while True:
-        with database.transaction() as session:
+        with database.transaction(action, request_id) as session:
             entries = session.scalars(select(OutboxEntry).where(OutboxEntry.published_at.is_(None))
                                       .order_by(OutboxEntry.id).limit(batch).with_for_update(skip_locked=True)).all()
             for entry in entries:
@@ -41,10 +42,11 @@ def relay(database: Database, publish: Publisher, now: datetime, batch: int = 10
             return published
 
 
-def relay_after_commit(database: Database, publish: Publisher, now: datetime) -> bool:
+def relay_after_commit(database: Database, publish: Publisher, now: datetime, action: str,
+                       request_id: str | None) -> bool:
     """Best effort right after an action: on failure the entries wait for the next relay."""
     try:
-        relay(database, publish, now)
+        relay(database, publish, now, action, request_id)
         return True
     except Exception:
         log.exception("outbox relay failed; entries stay pending for the next relay")

@@ -22,6 +22,8 @@ class ControlSettings(ServiceSettings, IdentitySettings):
     db_statement_timeout_ms: int = 5000
     db_resume_budget_seconds: float = 20.0   # API Gateway gives up at 29 s
     db_retry_after_seconds: int = 5
+    # The cluster's SecondsUntilAutoPause (base stack parameter; AWS's default): the wake report's model.
+    db_pause_delay_seconds: int = 300
 
 
 @lru_cache(maxsize=1)

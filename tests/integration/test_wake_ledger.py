@@ -1,0 +1,71 @@
+"""The wake ledger: every session control opens leaves a row, written on its own connection
+after the work commits or rolls back, with the action, request, household, start and duration."""
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from pawport.auth import Caller
+from pawport.errors import NotFound
+
+
+@pytest.fixture
+def at(control):
+    """control's database on a clock of its own, far from other tests' rows."""
+    from chalicelib.control.database import Database
+    start = datetime(2031, 1, 1, tzinfo=UTC) + timedelta(days=uuid.uuid4().int % 10_000)
+    clock = {"now": start}
+    return start, clock, Database(control.database._engine, now=lambda: clock["now"])
+
+
+def perform(control, database, action, *args, request_id: str, caller: Caller):
+    ctx = control.households.Context(caller=caller, request_id=request_id, now=datetime.now(UTC))
+    return control.actions.perform(database, ctx, action, *args)
+
+
+def wakes(database, since: datetime) -> list:
+    from chalicelib.control.models import Wake
+    with database.transaction("test") as session:
+        return session.scalars(select(Wake).where(Wake.started_at >= since, Wake.started_at < since + timedelta(days=1))
+                               .where(Wake.action != "test").order_by(Wake.id)).all()
+
+
+def test_an_action_and_its_relay_are_recorded_with_request_and_household(control, at) -> None:
+    start, _, database = at
+    caller = Caller(user_id=f"user-{uuid.uuid4()}", email=None)
+    created = perform(control, database, control.households.create_household,
+                      control.households.NewHousehold(name="Ledger"), request_id="req-1", caller=caller)
+
+    rows = wakes(database, start)
+    assert [(w.action, w.request_id, str(w.household_id), w.outcome) for w in rows] == [
+        ("create_household", "req-1", created["household_id"], "commit"),
+        ("create_household:relay", "req-1", created["household_id"], "commit")]
+    assert all(w.started_at == start and 0 <= w.connect_ms <= w.duration_ms < 5000 for w in rows)
+
+
+def test_a_refused_action_is_recorded_too_it_woke_the_database_all_the_same(control, at) -> None:
+    start, _, database = at
+    caller = Caller(user_id=f"user-{uuid.uuid4()}", email=None)
+    with pytest.raises(NotFound):
+        perform(control, database, control.households.add_pet, str(uuid.uuid4()),
+                control.households.NewPet(name="Ghost", species="dog"), request_id="req-2", caller=caller)
+
+    [row] = wakes(database, start)
+    assert (row.action, row.request_id, row.household_id, row.outcome) == ("add_pet", "req-2", None, "rollback")
+
+
+def test_the_report_reads_the_ledger_on_the_databases_clock(control, at) -> None:
+    from chalicelib.control import wake_ledger
+    from chalicelib.control.wake_report import awake
+    start, clock, database = at
+    for minutes in (0, 2, 30):                      # two stretches: 0-2 min + pause, then 30 min + pause
+        clock["now"] = start + timedelta(minutes=minutes)
+        with database.transaction("probe", "req-3") as session:
+            session.execute(select(1))
+
+    with database.transaction("test") as session:
+        opened = wake_ledger.opened_between(session, start, start + timedelta(hours=1))
+    report = awake([o for o in opened if o.action == "probe"], timedelta(seconds=300))
+    assert (report.sessions, report.resumes) == (3, 2)
+    assert 120 + 300 + 300 <= report.awake_seconds < 120 + 300 + 300 + 5
