@@ -7,7 +7,7 @@ from pawport import table
 from pawport.auth import TokenVerifier
 from pawport.http import body, json_route, require_authentication
 from chalicelib.control import households, projection_store, records
-from chalicelib.control.actions import context_of, perform, sweep_abandoned
+from chalicelib.control.actions import context_of, perform, sweep_abandoned, warm_up
 from chalicelib.control.database import Database, make_engine
 from chalicelib.control.migrate import upgrade_to_head
 from chalicelib.control.settings import settings
@@ -16,6 +16,8 @@ app = Chalice(app_name="pawport-control")
 config = settings()
 table.bind(config.table_name, config.aws_region, config.aws_endpoint_url)
 database = Database(make_engine(config), config.db_resume_budget_seconds, config.db_retry_after_seconds)
+# Wake-ahead connects once, briefly: no resume budget, a short connect timeout.
+warmup_database = Database(make_engine(config, config.db_warmup_timeout_seconds), resume_budget_seconds=0)
 require_authentication(app, TokenVerifier(config.cognito_jwks, config.cognito_issuer, config.cognito_client_id))
 
 
@@ -55,6 +57,11 @@ def update_record(pet_id: str, record_id: str) -> dict:
 @json_route(app, "/pets/{pet_id}/records/{record_id}", methods=["DELETE"])
 def delete_record(pet_id: str, record_id: str) -> dict:
     return perform(database, context_of(app.current_request), records.delete_record, pet_id, record_id)
+
+
+@json_route(app, "/warmup", methods=["POST"])
+def warmup() -> dict:
+    return warm_up(warmup_database, context_of(app.current_request))
 
 
 @app.lambda_function(name="migrate")

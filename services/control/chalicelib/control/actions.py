@@ -1,9 +1,12 @@
 """Running a named control action: one transaction, then the outbox relay."""
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Callable, TypeVar
 
 from chalice.app import Request
+from sqlalchemy import text
 
+from pawport.errors import Unavailable
 from pawport.http import caller, request_id
 from chalicelib.control import outbox, outbox_markers, projection_store
 from chalicelib.control.database import Database
@@ -31,6 +34,19 @@ def perform(database: Database, ctx: Context, action: Callable[..., Result], *ar
                                  ctx.request_id):
         outbox_markers.clear(marker)
     return result
+
+
+def warm_up(database: Database, ctx: Context) -> dict:
+    """Wake-ahead: clients call it when a screen that will commit opens (review a draft, manage
+    members), so that a resume overlaps the user's typing. One connection attempt, no waiting:
+    a paused cluster starts resuming on the attempt and the answer says it was asleep."""
+    started = time.perf_counter()
+    try:
+        with database.transaction("warmup", ctx.request_id) as session:
+            session.execute(text("SELECT 1"))
+    except Unavailable:
+        return {"awake": False, "waited_ms": round((time.perf_counter() - started) * 1000)}
+    return {"awake": True, "waited_ms": round((time.perf_counter() - started) * 1000)}
 
 
 def sweep_abandoned(database: Database, now: datetime) -> int:

@@ -32,11 +32,12 @@ def database_url(settings: ControlSettings) -> URL:
                       host=settings.db_host, port=settings.db_port, database=settings.db_name)
 
 
-def make_engine(settings: ControlSettings) -> Engine:
+def make_engine(settings: ControlSettings, connect_timeout_seconds: int | None = None) -> Engine:
     # NullPool: a paused Aurora must not be kept awake by idle pooled connections.
     timeouts = (f"-c statement_timeout={settings.db_statement_timeout_ms}"
                 f" -c idle_in_transaction_session_timeout={settings.db_statement_timeout_ms * 2}")
-    connect_args = {"connect_timeout": settings.db_connect_timeout_seconds, "options": timeouts,
+    connect_args = {"connect_timeout": connect_timeout_seconds or settings.db_connect_timeout_seconds,
+                    "options": timeouts,
                     "application_name": "pawport-control"}
     if settings.db_auth == "iam":
         connect_args["sslmode"] = "require"

@@ -24,6 +24,8 @@ class ControlSettings(ServiceSettings, IdentitySettings):
     db_retry_after_seconds: int = 5
     # The cluster's SecondsUntilAutoPause (base stack parameter; AWS's default): the wake report's model.
     db_pause_delay_seconds: int = 300
+    # POST /warmup connects once with this timeout instead of waiting out a resume (libpq's floor is 2 s).
+    db_warmup_timeout_seconds: int = 2
 
 
 @lru_cache(maxsize=1)
