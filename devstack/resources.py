@@ -10,6 +10,8 @@ import yaml
 from devstack import REPO
 
 DECLARATION = REPO / "infra" / "resources.yaml"
+# moto's SES refuses an unverified sender, as SES does; in AWS the operator verifies the domain.
+MAIL_SENDER = "no-reply@pawport.local"
 
 
 def physical_name(stage: str, logical: str) -> str:
@@ -27,6 +29,8 @@ class Resources:
     user_pool_id: str = ""
     user_pool_client_id: str = ""
     jwks: str = ""
+    mail_sender: str = ""
+    mail_configuration_set: str = ""
 
 
 def declaration() -> dict:
@@ -43,6 +47,7 @@ def create_all(endpoint: str, region: str, stage: str) -> Resources:
     _buckets(client("s3"), client("sqs"), spec["buckets"], stage, made)
     _topics(client("sns"), client("sqs"), spec["topics"], stage, made)
     _user_pool(client("cognito-idp"), spec["user_pool"], stage, made)
+    _mail(client("ses"), stage, made)
     made.jwks = requests.get(f"{endpoint}/{made.user_pool_id}/.well-known/jwks.json", timeout=10).text
     return made
 
@@ -113,6 +118,14 @@ def _user_pool(cognito, props: dict, stage: str, made: Resources) -> None:
         ExplicitAuthFlows=props["local_auth_flows"], ReadAttributes=props["read_attributes"],
     )["UserPoolClient"]
     made.user_pool_id, made.user_pool_client_id = pool["Id"], app_client["ClientId"]
+
+
+def _mail(ses, stage: str, made: Resources) -> None:
+    # The configuration set the base stack declares (bounces to ses-feedback); moto only records it.
+    made.mail_configuration_set = physical_name(stage, "mail")
+    ses.create_configuration_set(ConfigurationSet={"Name": made.mail_configuration_set})
+    ses.verify_email_identity(EmailAddress=MAIL_SENDER)
+    made.mail_sender = MAIL_SENDER
 
 
 def write(resources: Resources, path: Path) -> None:

@@ -114,6 +114,9 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
             "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
             "PAWPORT_UPLOAD_EVENTS_QUEUE": res.queues["upload-events"].rsplit("/", 1)[-1],  # name from URL
             "PAWPORT_JOB_EVENTS_QUEUE": res.queues["job-events"].rsplit("/", 1)[-1],
+            "PAWPORT_TABLE_STREAM_ARN": res.streams["main"],
+            "PAWPORT_MAIL_SENDER": res.mail_sender,
+            "PAWPORT_MAIL_CONFIGURATION_SET": res.mail_configuration_set,
         },
     }
     return aws_env(stack) | per_service[service]

@@ -29,7 +29,8 @@ VARIABLES = {
                 "PAWPORT_DB_HOST", "PAWPORT_DB_PORT", "PAWPORT_DB_NAME", "PAWPORT_DB_USER", "PAWPORT_DB_AUTH"),
     "egress": ("PAWPORT_STAGE", "PAWPORT_JOBS_BUCKET", "PAWPORT_EXTRACTION_JOBS_QUEUE"),
     "workers": ("PAWPORT_STAGE", "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET", "PAWPORT_JOBS_BUCKET",
-                "PAWPORT_UPLOAD_EVENTS_QUEUE", "PAWPORT_JOB_EVENTS_QUEUE"),
+                "PAWPORT_UPLOAD_EVENTS_QUEUE", "PAWPORT_JOB_EVENTS_QUEUE", "PAWPORT_TABLE_STREAM_ARN",
+                "PAWPORT_MAIL_SENDER", "PAWPORT_MAIL_CONFIGURATION_SET"),
 }
 # egress's LLM key and endpoint come from the operator's shell at render time, never from a file in
 # the repository (services/egress/chalicelib/egress/settings.py); the committed stages have none.
@@ -54,13 +55,17 @@ class StackValues:
 
 def placeholders(stage: str) -> StackValues:
     """Physical names are known from the stage; ids the stack assigns are marked as such."""
-    named = {"MainTableName": "main", "UploadsBucketName": "uploads", "JobsBucketName": "jobs"}
+    named = {"MainTableName": "main", "UploadsBucketName": "uploads", "JobsBucketName": "jobs",
+             "MailConfigurationSetName": "mail"}
     outputs = {key: policies.name(stage, logical) for key, logical in named.items()} | {
         key: f"from-stack-{key}" for key in ("DbEndpoint", "UserPoolId", "UserPoolClientId", "DbClusterResourceId")
     } | {"DbPort": "5432", "DbName": "pawport", "ControlDbUser": policies.CONTROL_DB_USER,
          # well-formed ids that exist in no account, so cfn-lint passes and a deploy fails
          "PrivateSubnetIds": "subnet-placeholdera,subnet-placeholderb",
-         "ControlSecurityGroupId": "sg-00000000000000000"}
+         "ControlSecurityGroupId": "sg-00000000000000000",
+         "MainTableStreamArn": f"arn:aws:dynamodb:us-east-1:000000000000:table/{policies.name(stage, 'main')}"
+                               "/stream/from-stack",
+         "MailSender": "from-stack-MailSender@example.invalid"}
     return StackValues(stage, "us-east-1", outputs, PLACEHOLDER_JWKS)
 
 
@@ -86,6 +91,9 @@ def environment(service: str, values: StackValues) -> dict[str, str]:
         "PAWPORT_COGNITO_CLIENT_ID": o["UserPoolClientId"],
         "PAWPORT_COGNITO_JWKS": values.jwks,
         "PAWPORT_TABLE_NAME": o["MainTableName"],
+        "PAWPORT_TABLE_STREAM_ARN": o["MainTableStreamArn"],
+        "PAWPORT_MAIL_SENDER": o["MailSender"],
+        "PAWPORT_MAIL_CONFIGURATION_SET": o["MailConfigurationSetName"],
         "PAWPORT_UPLOADS_BUCKET": o["UploadsBucketName"],
         "PAWPORT_JOBS_BUCKET": o["JobsBucketName"],
         "PAWPORT_DB_HOST": o["DbEndpoint"],   # no PAWPORT_DB_PASSWORD: control signs an IAM token

@@ -65,7 +65,8 @@ def control(stack: Stack) -> SimpleNamespace:
     """control's modules in this process, configured for the test stack as control is in AWS."""
     os.environ.update(service_env(stack, "control"))
     sys.path.insert(0, str(REPO / "services" / "control"))
-    from chalicelib.control import actions, households, outbox, projection, projection_store, records
+    from chalicelib.control import (actions, audit_log, households, members, outbox, projection, projection_store,
+                                    records)
     from chalicelib.control.database import Database, make_engine
     from chalicelib.control.settings import ControlSettings
     from pawport import table
@@ -74,7 +75,7 @@ def control(stack: Stack) -> SimpleNamespace:
     table.bind(config.table_name, config.aws_region, config.aws_endpoint_url)
     return SimpleNamespace(database=Database(make_engine(config)), actions=actions, households=households,
                            outbox=outbox, projection=projection, store=projection_store,
-                           records=records)
+                           records=records, members=members, audit_log=audit_log)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from chalice import Chalice
 from pawport import table
 from pawport.auth import TokenVerifier
 from pawport.http import body, caller, json_route, require_authentication
-from chalicelib.api import certificates
+from chalicelib.api import certificates, memberships
 from chalicelib.api.dashboard import dashboard
 from chalicelib.api.household_view import HouseholdView, load_household, load_pet_household
 from chalicelib.api.settings import settings
@@ -35,6 +35,16 @@ def health() -> dict:
 @json_route(app, "/households/{household_id}/dashboard")
 def household_dashboard(household_id: str) -> dict:
     return dashboard(load_household(household_id, caller(app.current_request), now()), now())
+
+
+@json_route(app, "/households/{household_id}/members")
+def household_members(household_id: str) -> dict:
+    return {"members": memberships.household_members(load_household(household_id, caller(app.current_request), now()))}
+
+
+@json_route(app, "/me/households")
+def my_households() -> dict:
+    return {"households": memberships.my_households(caller(app.current_request))}
 
 
 @json_route(app, "/pets/{pet_id}/records/uploads", methods=["POST"], status=201)

@@ -5,8 +5,8 @@ from chalice import Chalice, Rate
 
 from pawport import table
 from pawport.auth import TokenVerifier
-from pawport.http import body, json_route, require_authentication
-from chalicelib.control import households, projection_store, records
+from pawport.http import body, json_route, query, require_authentication
+from chalicelib.control import audit_log, households, members, projection_store, records
 from chalicelib.control.actions import context_of, perform, sweep_abandoned, warm_up
 from chalicelib.control.database import Database, make_engine
 from chalicelib.control.migrate import upgrade_to_head
@@ -57,6 +57,43 @@ def update_record(pet_id: str, record_id: str) -> dict:
 @json_route(app, "/pets/{pet_id}/records/{record_id}", methods=["DELETE"])
 def delete_record(pet_id: str, record_id: str) -> dict:
     return perform(database, context_of(app.current_request), records.delete_record, pet_id, record_id)
+
+
+@json_route(app, "/households/{household_id}/invitations", methods=["POST"], status=201)
+def invite_member(household_id: str) -> dict:
+    request = app.current_request
+    return perform(database, context_of(request), members.invite, household_id,
+                   body(request, members.NewInvitation))
+
+
+@json_route(app, "/invitations/accept", methods=["POST"])
+def accept_invitation() -> dict:
+    request = app.current_request
+    return perform(database, context_of(request), members.accept, body(request, members.Acceptance))
+
+
+@json_route(app, "/households/{household_id}/members/{user_id}", methods=["PUT"])
+def change_role(household_id: str, user_id: str) -> dict:
+    request = app.current_request
+    return perform(database, context_of(request), members.change_role, household_id, user_id,
+                   body(request, members.RoleChange))
+
+
+@json_route(app, "/households/{household_id}/members/{user_id}", methods=["DELETE"])
+def remove_member(household_id: str, user_id: str) -> dict:
+    return perform(database, context_of(app.current_request), members.remove, household_id, user_id)
+
+
+@json_route(app, "/households/{household_id}/leave", methods=["POST"])
+def leave_household(household_id: str) -> dict:
+    return perform(database, context_of(app.current_request), members.leave, household_id)
+
+
+@json_route(app, "/households/{household_id}/audit")
+def read_audit_log(household_id: str) -> dict:
+    request = app.current_request
+    return perform(database, context_of(request), audit_log.read_audit_log, household_id,
+                   query(request, audit_log.Page))
 
 
 @json_route(app, "/warmup", methods=["POST"])

@@ -5,10 +5,10 @@ from typing import Any
 
 import boto3
 from chalice import Chalice
-from chalice.app import SQSEvent
+from chalice.app import DynamoDBEvent, SQSEvent
 
 from pawport import table
-from chalicelib.workers import batches, results, uploads
+from chalicelib.workers import batches, mail, results, uploads
 from chalicelib.workers.idempotency import OncePerObject
 from chalicelib.workers.objects import Objects
 from chalicelib.workers.settings import settings
@@ -26,6 +26,7 @@ def _client(name: str) -> Any:
 
 
 place = Workplace(Objects(_client("s3")), config.uploads_bucket, config.jobs_bucket, clock=lambda: datetime.now(UTC))
+postman = mail.Postman(_client("ses"), config.mail_sender, config.mail_configuration_set)
 upload_once = OncePerObject(lambda stored: uploads.handle_upload(stored, place), "upload", config.table_name,
                             _client("dynamodb"))
 
@@ -46,3 +47,10 @@ def upload_events(event: SQSEvent) -> dict:
 def job_events(event: SQSEvent) -> dict:
     """Egress wrote results/<job id>.json: the draft gets its fields."""
     return batches.each_object(event.to_dict(), event.context, lambda stored: results.handle_result(stored, place))
+
+
+@app.on_dynamodb_record(stream_arn=config.table_stream_arn)
+def table_changes(event: DynamoDBEvent) -> None:
+    """control queued mail (an item pk="MAIL#<id>" appeared): send it through SES."""
+    for pk in mail.queued(event.to_dict()["Records"]):
+        mail.deliver(pk, postman, datetime.now(UTC))

@@ -14,6 +14,7 @@ ALGORITHMS = ["RS256"]
 class Caller:
     user_id: str          # Cognito `sub`
     email: str | None
+    email_verified: bool = False   # Id tokens only: Cognito says the address was confirmed
 
 
 class TokenVerifier:
@@ -33,7 +34,9 @@ class TokenVerifier:
         except jwt.PyJWTError as error:
             raise Unauthenticated(f"invalid token: {error}") from None
         self._check_client(claims)
-        return Caller(user_id=claims["sub"], email=claims.get("email"))
+        # Cognito writes the boolean claim as true; moto as the string "true".
+        verified = claims["token_use"] == "id" and claims.get("email_verified") in (True, "true")
+        return Caller(user_id=claims["sub"], email=claims.get("email"), email_verified=verified)
 
     def _check_client(self, claims: dict) -> None:
         # Id tokens name the app client in `aud`, access tokens in `client_id`.

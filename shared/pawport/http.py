@@ -47,6 +47,15 @@ def body(request: Request, model: type[Body]) -> Body:
         raise BadInput(f"invalid request body: {reasons}") from None
 
 
+def query(request: Request, model: type[Body]) -> Body:
+    """The request's query string as `model`, or a 400 that says which parameter is wrong and why."""
+    try:
+        return model.model_validate(dict(request.query_params or {}))
+    except ValidationError as error:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise BadInput(f"invalid query: {reasons}") from None
+
+
 def error_response(error: PawportError) -> Response:
     headers = {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, Unavailable) else {}
     return Response(body={"error": type(error).__name__, "message": str(error)}, status_code=error.status,

@@ -5,7 +5,9 @@ that guards it) is one Query:
     pk = "HOUSEHOLD#<id>"   sk = "HOUSEHOLD" | "MEMBER#<user id>" | "PET#<id>" | "RECORD#<id>"
                                  | "DRAFT#<upload id>" (workers, TTL) | "DOCHASH#<sha256>" | "DOCS#<pet id>"
 Other partitions: "PET#<id>"/"PET" (which household a pet belongs to), "JOB#<id>"/"JOB" (which
-draft an extraction job serves, TTL), "OUTBOX"/"PENDING#..." (control's relay markers, TTL).
+draft an extraction job serves, TTL), "OUTBOX"/"PENDING#..." (control's relay markers, TTL),
+"USER#<sub>"/"HOUSEHOLD#<id>" (the caller's households, one item per membership),
+"MAIL#<id>"/"MAIL" (a mail for workers to send, TTL).
 Projection items carry `version`, the source row's version in Aurora: writes are conditional on
 it, so a replayed or late outbox entry never rolls an item back. Work items (drafts, counters,
 job lookups) carry version 0.
@@ -79,3 +81,18 @@ def job_key(job_id: str) -> str:
 
 
 JOB_SK = "JOB"
+
+
+def user_key(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def membership_sk(household_id: str) -> str:
+    return f"HOUSEHOLD#{household_id}"
+
+
+def mail_key(mail_id: str) -> str:
+    return f"MAIL#{mail_id}"
+
+
+MAIL_SK = "MAIL"

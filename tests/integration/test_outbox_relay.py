@@ -61,7 +61,7 @@ def test_a_crash_after_commit_loses_nothing(control) -> None:
     assert pending(control) == 0
     assert stored(control, household_id) == rebuilt(control, household_id)
     assert sorted(i["kind"] for i in stored(control, household_id)) == [
-        "household", "member", "pet", "pet", "pet-home", "pet-home"]
+        "household", "member", "membership", "pet", "pet", "pet-home", "pet-home"]
 
 
 def test_a_replay_duplicates_nothing(control) -> None:

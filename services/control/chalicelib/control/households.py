@@ -12,9 +12,11 @@ from pawport.auth import Caller
 from pawport.errors import Conflict, Forbidden, NotFound
 from chalicelib.control import outbox
 from chalicelib.control.models import AuditEntry, Household, Member, Pet, Role
-from chalicelib.control.projection import household_item, member_item, pet_items, put
+from chalicelib.control.projection import household_item, member_items, pet_items, put
 
+OWNERS = frozenset({Role.OWNER})
 EDITORS = frozenset({Role.OWNER, Role.EDITOR})
+MEMBERS = frozenset(Role)
 FREE_PLAN_PETS = 3
 
 
@@ -52,7 +54,8 @@ def create_household(session: Session, ctx: Context, new: NewHousehold) -> dict:
     session.add_all([household, owner])
     session.flush()
     audit(session, ctx, household.id, "household.create", f"household:{household.id}")
-    outbox.record(session, household.id, [put(household_item(household)), put(member_item(owner))], ctx.now)
+    outbox.record(session, household.id, [put(household_item(household)),
+                                          *map(put, member_items(owner, household))], ctx.now)
     return {"household_id": str(household.id), "name": household.name, "role": owner.role.value}
 
 
@@ -72,12 +75,17 @@ def add_pet(session: Session, ctx: Context, household_id: str, new: NewPet) -> d
 
 def require_role(session: Session, caller: Caller, household_id: str, allowed: frozenset[Role]) -> Household:
     """The permission check against Aurora, never a cache. Non-members see 404, as if it did not exist."""
+    return session.get(Household, require_member(session, caller, household_id, allowed).household_id)
+
+
+def require_member(session: Session, caller: Caller, household_id: str, allowed: frozenset[Role]) -> Member:
+    # A shared lock: a concurrent demotion or removal of the caller waits for this action to end.
     member = session.get(Member, (_uuid(household_id), caller.user_id), with_for_update={"read": True})
     if member is None:
         raise NotFound("no such household")
     if member.role not in allowed:
         raise Forbidden(f"role {member.role.value} may not do this")
-    return session.get(Household, member.household_id)
+    return member
 
 
 def require_pet(session: Session, caller: Caller, pet_id: str, allowed: frozenset[Role]) -> Pet:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from chalicelib.control.database import Database
 from chalicelib.control.models import OutboxEntry
-from chalicelib.control.projection import Operation
+from chalicelib.control.projection import Operation, as_kept
 
 log = logging.getLogger(__name__)
 Publisher = Callable[[Iterable[Operation]], None]
@@ -36,6 +36,7 @@ def relay(database: Database, publish: Publisher, now: datetime, action: str = "
                                       .order_by(OutboxEntry.id).limit(batch).with_for_update(skip_locked=True)).all()
             for entry in entries:
                 publish(entry.operations["operations"])
+                entry.operations = {"operations": [as_kept(o) for o in entry.operations["operations"]]}
                 entry.published_at = now
         published += len(entries)
         if len(entries) < batch:

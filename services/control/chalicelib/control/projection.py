@@ -1,13 +1,14 @@
 """Aurora rows -> DynamoDB items. Pure functions: the outbox and the rebuild both use them,
 so a rebuild from Aurora reproduces exactly what the relay wrote (rule 4)."""
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pawport.table import (HOUSEHOLD_SK, PET_SK, document_hash_sk, draft_sk, household_key, member_sk, pet_key,
-                           pet_sk, record_sk)
+from pawport.table import (HOUSEHOLD_SK, MAIL_SK, PET_SK, document_hash_sk, draft_sk, household_key, mail_key,
+                           member_sk, membership_sk, pet_key, pet_sk, record_sk, user_key)
 from chalicelib.control.models import Household, Member, Pet, VaccinationRecord
 
 Item = dict[str, Any]
@@ -19,9 +20,19 @@ def household_item(household: Household) -> Item:
                  {"id": str(household.id), "name": household.name, "time_zone": household.time_zone})
 
 
-def member_item(member: Member) -> Item:
-    return _item(member.household_id, member_sk(member.user_id), "member", member.version,
-                 {"user_id": member.user_id, "role": member.role.value})
+def member_items(member: Member, household: Household) -> list[Item]:
+    """The member in the household's partition (api's read check), and the household in the
+    member's own partition (`GET /me/households`)."""
+    return [_item(member.household_id, member_sk(member.user_id), "member", member.version,
+                  {"user_id": member.user_id, "email": member.email, "role": member.role.value}),
+            {"pk": user_key(member.user_id), "sk": membership_sk(str(household.id)), "kind": "membership",
+             "version": member.version,
+             "body": {"household_id": str(household.id), "name": household.name, "role": member.role.value}}]
+
+
+def member_removed(member: Member) -> list[Operation]:
+    return [delete(household_key(str(member.household_id)), member_sk(member.user_id)),
+            delete(user_key(member.user_id), membership_sk(str(member.household_id)))]
 
 
 def pet_items(pet: Pet) -> list[Item]:
@@ -52,6 +63,21 @@ def delete(pk: str, sk: str) -> Operation:
     return {"op": "delete", "pk": pk, "sk": sk}
 
 
+def mail(mail_id: uuid.UUID, body: dict[str, Any], expires_at: datetime) -> Operation:
+    """A mail for workers to send (its body may hold a secret, e.g. an invitation token)."""
+    item = {"pk": mail_key(str(mail_id)), "sk": MAIL_SK, "kind": "mail", "version": 1,
+            "body": body | {"status": "queued"}, "expires_at": int(expires_at.timestamp())}
+    return {"op": "mail", "item": item}
+
+
+def as_kept(operation: Operation) -> Operation:
+    """What the outbox keeps of an operation once it is published: a mail's body (and its
+    secret) is dropped, so Aurora never holds a usable invitation token."""
+    if operation["op"] != "mail":
+        return operation
+    return {"op": "mailed", "pk": operation["item"]["pk"], "sk": operation["item"]["sk"]}
+
+
 def record_removed(record: VaccinationRecord) -> list[Operation]:
     keys = [record_sk(str(record.id))] + ([document_hash_sk(record.content_hash)] if record.content_hash else [])
     return [delete(household_key(str(record.household_id)), sk) for sk in keys]
@@ -69,7 +95,7 @@ def household_items(session: Session, household_id: uuid.UUID) -> list[Item]:
     members = session.scalars(select(Member).where(Member.household_id == household_id))
     pets = session.scalars(select(Pet).where(Pet.household_id == household_id))
     records = session.scalars(select(VaccinationRecord).where(VaccinationRecord.household_id == household_id))
-    return [household_item(household), *map(member_item, members),
+    return [household_item(household), *(i for member in members for i in member_items(member, household)),
             *(i for pet in pets for i in pet_items(pet)), *(i for r in records for i in record_items(r))]
 
 

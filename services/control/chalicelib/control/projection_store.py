@@ -13,16 +13,23 @@ log = logging.getLogger(__name__)
 
 def apply(operations: Iterable[Operation]) -> None:
     for operation in operations:
-        if operation["op"] == "put":
-            write(operation["item"])
-        else:
-            TableItem(operation["pk"], operation["sk"]).delete()
+        match operation["op"]:
+            case "put" | "mail":
+                write(operation["item"])
+            case "delete":
+                TableItem(operation["pk"], operation["sk"]).delete()
+            case "mailed":
+                pass   # published before; its body was not kept (projection.as_kept)
+            case unknown:
+                raise ValueError(f"unknown outbox operation {unknown!r}")
 
 
 def write(item: Item) -> None:
     """Put unless the table already holds a newer version (a replay or a late relay)."""
+    # A TTL travels through the outbox's JSON as epoch seconds.
+    expires = {"expires_at": datetime.fromtimestamp(item["expires_at"], UTC)} if "expires_at" in item else {}
     try:
-        TableItem(**item).save(condition=TableItem.pk.does_not_exist() | (TableItem.version <= item["version"]))
+        TableItem(**item | expires).save(condition=TableItem.pk.does_not_exist() | (TableItem.version <= item["version"]))
     except PutError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise

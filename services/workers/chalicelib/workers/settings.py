@@ -12,6 +12,9 @@ class WorkersSettings(ServiceSettings):
     # Physical queue names: Chalice wires on_sqs_message to a queue by name.
     upload_events_queue: str   # S3 notifications for uploads/ in the uploads bucket
     job_events_queue: str      # S3 notifications for results/ in the jobs bucket (egress's answers)
+    table_stream_arn: str      # the main table's stream: mail control queued
+    mail_sender: str           # an address of an identity verified in SES
+    mail_configuration_set: str
 
 
 @lru_cache(maxsize=1)
