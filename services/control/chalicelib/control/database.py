@@ -17,13 +17,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from pawport.errors import Unavailable
+from pawport.errors import Conflict, Unavailable
 from chalicelib.control import wake_ledger
 from chalicelib.control.settings import ControlSettings
 from chalicelib.control.wake_ledger import WakeEntry
 
 log = logging.getLogger(__name__)
 WAKING = "the database is waking up; try again in a few seconds"
+CONCURRENT = "another change to this household happened at the same moment; try again"
 
 
 def database_url(settings: ControlSettings) -> URL:
@@ -80,6 +81,8 @@ class Database:
                     yield session
                 outcome = "commit"
             except OperationalError as error:
+                if (getattr(error.orig, "sqlstate", None) or "").startswith("40"):   # deadlock, serialization failure
+                    raise Conflict(CONCURRENT) from None
                 log.warning("database connection lost mid-transaction (%s): %s", action, error.orig)
                 raise Unavailable(WAKING, self._retry_after) from None
             finally:

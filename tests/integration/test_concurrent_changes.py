@@ -1,0 +1,45 @@
+"""Two actions that lock the same rows in opposite order: PostgreSQL aborts one, and its caller
+gets a 409 that says to try again — not the 503 meant for a database that is waking up."""
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from pawport.auth import Caller
+from pawport.errors import Conflict
+
+
+def new_household(control) -> str:
+    ctx = control.households.Context(caller=Caller(f"user-{uuid.uuid4()}", None), request_id="t",
+                                     now=datetime.now(UTC))
+    new = control.households.NewHousehold(name="Deadlock")
+    return control.actions.perform(control.database, ctx, control.households.create_household, new)["household_id"]
+
+
+def test_a_deadlock_is_a_conflict_to_retry(control) -> None:
+    first, second = new_household(control), new_household(control)
+    both_hold_one = threading.Barrier(2, timeout=10)
+    outcomes: list[BaseException | None] = []
+
+    def lock(one: str, other: str) -> None:
+        try:
+            with control.database.transaction("test.deadlock") as session:
+                session.execute(text("SELECT 1 FROM household WHERE id = :id FOR UPDATE"), {"id": one})
+                both_hold_one.wait()
+                session.execute(text("SELECT 1 FROM household WHERE id = :id FOR UPDATE"), {"id": other})
+            outcomes.append(None)
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=lock, args=pair) for pair in ((first, second), (second, first))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    failed = [o for o in outcomes if o is not None]
+    assert len(outcomes) == 2 and len(failed) == 1
+    with pytest.raises(Conflict, match="try again"):
+        raise failed[0]
