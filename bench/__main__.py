@@ -4,7 +4,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench import hot_path
+from bench import hot_path, month
 from devstack import REPO
 from devstack.ports import free_port
 from devstack.processes import processes
@@ -15,7 +15,7 @@ RESULTS = REPO / ".local" / "bench" / "bench.json"
 
 
 def main() -> None:
-    ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port())
+    ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port(), llm=free_port())
     with tempfile.TemporaryDirectory() as state, running_stack(Path(state), ports) as stack:
         control = next(p for p in processes(stack) if p.name == "control")
         server = subprocess.Popen(control.command, env=control.env, stdout=subprocess.DEVNULL,
@@ -26,11 +26,14 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
+    results |= month.measure()   # stacks of its own, after this one is gone
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
-    width = max(map(len, results))
-    for name, value in results.items():
+    scalars = {name: value for name, value in results.items() if not isinstance(value, (dict, list))}
+    width = max(map(len, scalars))
+    for name, value in scalars.items():
         print(f"{name:<{width}}  {value}")
+    print(month.describe(results))
     print(f"\nwritten to {RESULTS.relative_to(REPO)}")
 
 

@@ -4,6 +4,7 @@ import time
 from collections import Counter
 from typing import Any
 
+import botocore.session
 import psycopg
 
 
@@ -29,7 +30,22 @@ class AwsCalls:
     def __init__(self, *clients: Any):
         self.calls: Counter[str] = Counter()
         for client in clients:
-            client.meta.events.register("before-call", self._count)
+            self.watch(client)
+
+    def watch(self, client: Any) -> None:
+        client.meta.events.register("before-call", self._count)
+
+    def watch_every_new_client(self) -> None:
+        """Also count every client created from now on in this process: the services create theirs
+        at import or on first use and keep them private, but botocore's Session.create_client makes
+        every one. For a process that only measures (the month replay): there is no undoing it."""
+        create_client = botocore.session.Session.create_client
+
+        def counted(session: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
+            client = create_client(session, *args, **kwargs)
+            self.watch(client)
+            return client
+        botocore.session.Session.create_client = counted
 
     def _count(self, model: Any, **_: Any) -> None:
         self.calls[f"{model.service_model.service_name}.{model.name}"] += 1

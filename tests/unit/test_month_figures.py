@@ -1,0 +1,33 @@
+"""The month's figures from replay results: the reference size, calls per event with event
+delivery apart from the services' own calls, and goals reported as met or missed, never hidden."""
+from bench.month import describe, figures, per_action
+
+
+def run(households: int, awake_hours: float) -> dict:
+    return {"households": households, "days": 30, "seed": 1, "set_up_seconds": 1.0, "replay_seconds": 2.0,
+            "skipped": {"reminder": 3}, "errors": {},
+            "wakes": {"awake_hours": awake_hours, "resumes": 4, "sessions": 9},
+            "by_kind": {
+                "dashboard": {"events": 10, "dynamodb.Query": 10},
+                "upload": {"events": 2, "dynamodb.PutItem": 6, "s3.GetObject": 4, "s3.PostObject (browser)": 2,
+                           "sqs.ReceiveMessage": 8, "sqs.DeleteMessageBatch": 2, "dynamodbstreams.GetRecords": 2},
+                "approve_record": {"events": 2, "postgres.connection": 4, "postgres.transaction": 8,
+                                   "postgres.statement": 22, "dynamodb.PutItem": 6}}}
+
+
+def test_calls_per_event_keep_event_delivery_apart() -> None:
+    table = per_action(run(10, 0.5))
+    assert table["dashboard"] == {"events": 10, "dynamodb": 1.0}
+    assert table["upload"] == {"events": 2, "dynamodb": 3.0, "s3": 3.0, "event_delivery": 6.0}
+    assert table["approve_record"]["postgres.connection"] == 2.0
+
+
+def test_the_hundred_household_month_is_the_reference() -> None:
+    out = figures({10: run(10, 0.5), 100: run(100, 14.0)})
+    assert (out["aurora_awake_hours"], out["aurora_awake_hours_10"], out["aurora_awake_hours_1000"]) == (14.0, 0.5, None)
+    assert out["aurora_awake_ratio"] == round(14 / 720, 4)
+    assert out["hot_path_pg_transactions"] == 0 and out["dashboard_ddb_round_trips"] == 1.0
+    assert "not run" in out["month_1000"]
+    assert out["month_goals"] == ["10 households: Aurora awake 0.5 h, goal <= 2 h: met",
+                                  "100 households: Aurora awake 14.0 h, goal <= 12 h: MISSED"]
+    assert "MISSED" in describe(out) and "not run" in describe(out)
