@@ -51,6 +51,16 @@ class Meter:
             self.by_kind[kind].update({"events": 1, **self.aws.calls, **self.postgres, **extra})
 
 
+    @contextmanager
+    def aside(self) -> Iterator[None]:
+        """Calls that stand for a person, not for the services (reading a mail): not counted."""
+        aws, postgres = Counter(self.aws.calls), Counter(self.postgres)
+        try:
+            yield
+        finally:
+            self.aws.calls, self.postgres = aws, postgres
+
+
 class SimClock:
     """The accelerated clock: the replay sets it to each event's time; nothing sleeps."""
 

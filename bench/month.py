@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.replay import HOT_PATH
+from bench.trace import BEHAVIOUR
 from devstack import REPO
 from devstack.dev import wait_until_healthy
 from devstack.ports import free_port
@@ -36,7 +37,7 @@ def sizes() -> tuple[int, ...]:
     return tuple(int(n) for n in chosen.split(",")) if chosen else DEFAULT_SIZES
 
 
-def replay(households: int, days: int | None = None) -> dict[str, Any]:
+def replay(households: int, days: int | None = None, behaviour: Path = BEHAVIOUR) -> dict[str, Any]:
     """One month for `households` households on a fresh stack; the replay's JSON."""
     ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port(), llm=free_port())
     with tempfile.TemporaryDirectory() as state, running_stack(Path(state), ports) as stack:
@@ -44,7 +45,8 @@ def replay(households: int, days: int | None = None) -> dict[str, Any]:
         reader = subprocess.Popen(llm.command, env=llm.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_until_healthy(stack.llm_url)
-            command = [sys.executable, "-m", "bench.replay", state, str(households), *([str(days)] if days else [])]
+            command = [sys.executable, "-m", "bench.replay", state, str(households), "--behaviour", str(behaviour),
+                       *(["--days", str(days)] if days else [])]
             done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
         finally:
             reader.terminate()

@@ -2,10 +2,10 @@
 every call to PostgreSQL and AWS counted per action type, then the wake report over the month's
 wake ledger. Runs in a process of its own against a stack `bench/month.py` started:
 
-    python -m bench.replay STATE_DIR HOUSEHOLDS [DAYS]   ->  JSON on stdout"""
+    python -m bench.replay STATE_DIR HOUSEHOLDS [--days N] [--behaviour FILE]   ->  JSON on stdout"""
+import argparse
 import json
 import logging
-import sys
 import time
 import uuid
 from collections import Counter
@@ -19,10 +19,10 @@ from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from bench import in_process
-from bench.trace import NOT_BUILT, Event, Household, Trace, generate, load_behaviour
+from bench.trace import BEHAVIOUR, NOT_BUILT, Event, Household, Trace, generate, load_behaviour
 from devstack import identity
 from devstack.stack import Stack
-from pawport.table import TableItem, draft_sk, household_key
+from pawport.table import MAIL_SK, TableItem, draft_sk, household_key, mail_key
 
 VACCINES = ("Rabies", "DHPP", "Bordetella", "Leptospirosis")
 HOT_PATH = ("dashboard", "quick_show", "list_drafts", "upload")
@@ -44,26 +44,52 @@ class Replay:
         self.draft_statuses: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
+        self.emails: dict[str, str] = {}            # invitation ref -> the invitee's email
+        self.people: dict[str, dict[str, str]] = {}  # invitation ref -> the invitee's headers
+        self.codes: dict[str, str] = {}             # invitation ref -> the code mailed
+        self.partners: dict[int, str] = {}          # household -> the second member's user id
+        self.partner_roles: dict[int, str] = {}
         self.s3 = boto3.client("s3", endpoint_url=stack.moto_url)
 
     # -- before the month: the households that are members already, through control -------------
     def set_up(self) -> None:
+        for ref in sorted({e.ref for e in self.trace.events if e.kind == "invitation"}):
+            self.emails[ref], self.people[ref] = self._person(f"invitee-{ref}")
+        self.clock.now = self.trace.start - timedelta(days=1)
         for household in self.trace.households:
-            email = f"h{household.index}-{uuid.uuid4().hex[:6]}@bench.pawport.local"
-            identity.create_user(self.stack, email, "Bench-password-1")
-            token = identity.sign_in(self.stack, email, "Bench-password-1")["IdToken"]
-            self.headers[household.index] = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            _, self.headers[household.index] = self._person(f"h{household.index}")
             if household.joins_at is None:
-                self.clock.now = self.trace.start - timedelta(days=1)
-                self._existing(household)
+                self._members(household)
+        for household in self.trace.households:   # after the members: their mail settles no document
+            if household.joins_at is None:
+                self._records(household)
         sqs = boto3.client("sqs", endpoint_url=self.stack.moto_url)
         for queue in self.stack.resources.queues.values():   # the set-up documents were read long ago
             sqs.purge_queue(QueueUrl=queue)
+        self.services.settle()                                 # and the table's stream too
 
-    def _existing(self, household: Household) -> None:
+    def _person(self, name: str) -> tuple[str, dict[str, str]]:
+        """A confirmed user in the pool (verified email): the email, and the headers of their requests."""
+        email = f"{name}-{uuid.uuid4().hex[:6]}@bench.pawport.local"
+        identity.create_user(self.stack, email, "Bench-password-1")
+        token = identity.sign_in(self.stack, email, "Bench-password-1")["IdToken"]
+        return email, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def _members(self, household: Household) -> None:
+        """The household, its pets, and its second member (invited, the mailed code accepted)."""
         self.create_household(Event(self.clock.now, "create_household", household.index))
-        for pet, records in enumerate(household.records):
+        for pet in range(len(household.records)):
             self.add_pet(Event(self.clock.now, "add_pet", household.index, pet))
+        if household.members > 1:
+            ref = f"partner{household.index}"
+            self.emails[ref], self.people[ref] = self._person(ref)
+            self.invitation(Event(self.clock.now, "invitation", household.index, ref=ref), role="editor")
+            self.partners[household.index] = self.accept_invitation(
+                Event(self.clock.now, "accept_invitation", household.index, ref=ref))
+
+    def _records(self, household: Household) -> None:
+        """What each pet has on file, each record approved from a certificate already uploaded."""
+        for pet, records in enumerate(household.records):
             for n in range(records):
                 given = self.trace.start.date() - timedelta(days=40 + 170 * n)
                 self._approve(household.index, pet, self._document_on_file(household.index, pet),
@@ -150,6 +176,26 @@ class Replay:
                           {"name": f"Household {event.household}", "time_zone": self._zone(event.household)})
         self.household_ids[event.household], self.pets[event.household] = made["household_id"], []
 
+    def invitation(self, event: Event, role: str = "viewer") -> None:
+        """The owner invites; workers mail the code (the table's stream, then SES)."""
+        invited = self._send(self.services.control, "POST",
+                             f"/households/{self.household_ids[event.household]}/invitations", event,
+                             {"email": self.emails[event.ref], "role": role})
+        with self.meter.aside():   # the invitee reads the code in the mail: the letter workers are about to send
+            self.codes[event.ref] = TableItem.get(mail_key(invited["invitation_id"]), MAIL_SK).body["token"]
+        self.services.settle()
+
+    def accept_invitation(self, event: Event) -> str:
+        return self._send(self.services.control, "POST", "/invitations/accept", event,
+                          {"token": self.codes[event.ref]}, status=200, headers=self.people[event.ref])["user_id"]
+
+    def role_change(self, event: Event) -> None:
+        """The partner made a viewer while away, an editor again on return."""
+        self.partner_roles[event.household] = role = \
+            "viewer" if self.partner_roles.get(event.household, "editor") == "editor" else "editor"
+        self._send(self.services.control, "PUT", f"/households/{self.household_ids[event.household]}/members/"
+                   f"{self.partners[event.household]}", event, {"role": role}, status=200)
+
     def sweep_outbox(self, event: Event) -> None:
         self.services.control.lambda_.invoke("sweep_outbox", self.services.control.events.generate_cw_event(
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
@@ -183,8 +229,8 @@ class Replay:
         return answer.json_body
 
     def _send(self, client: Any, method: str, path: str, event: Event, payload: dict | None,
-              status: int = 201) -> Any:
-        answer = client.http.request(method, path, headers=self.headers[event.household],
+              status: int = 201, headers: dict[str, str] | None = None) -> Any:
+        answer = client.http.request(method, path, headers=headers or self.headers[event.household],
                                      body=json.dumps(payload).encode() if payload is not None else b"")
         assert answer.status_code == status, (answer.status_code, answer.body)
         return answer.json_body
@@ -218,9 +264,10 @@ def wake_report(control_app: Any, trace: Trace) -> dict[str, Any]:
             "sessions_by_action": report.sessions_by_action}
 
 
-def main(state_dir: Path, households: int, days: int | None) -> dict[str, Any]:
+def main(state_dir: Path, households: int, days: int | None, behaviour_file: Path) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)
-    trace = generate(load_behaviour(), households, days)
+    behaviour = load_behaviour(behaviour_file)
+    trace = generate(behaviour, households, days)
     meter, clock = in_process.Meter(), in_process.SimClock(trace.start)
     replay = Replay(Stack.load(state_dir), trace, in_process.load(Stack.load(state_dir), clock), meter, clock)
     started = time.monotonic()
@@ -228,7 +275,7 @@ def main(state_dir: Path, households: int, days: int | None) -> dict[str, Any]:
     meter.by_kind.clear()                      # the month only: not the households made before it
     set_up = time.monotonic() - started
     replay.run()
-    return {"households": households, "days": (trace.end - trace.start).days, "seed": load_behaviour()["seed"],
+    return {"households": households, "days": (trace.end - trace.start).days, "seed": behaviour["seed"],
             "set_up_seconds": round(set_up, 1), "replay_seconds": round(time.monotonic() - started - set_up, 1),
             "by_kind": {kind: dict(counts) for kind, counts in sorted(meter.by_kind.items())},
             "skipped": dict(replay.skipped), "errors": dict(replay.errors),
@@ -237,5 +284,10 @@ def main(state_dir: Path, households: int, days: int | None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    print(json.dumps(main(Path(arguments[0]), int(arguments[1]), int(arguments[2]) if len(arguments) > 2 else None)))
+    parser = argparse.ArgumentParser(prog="python -m bench.replay", description=__doc__.split("\n")[0])
+    parser.add_argument("state_dir", type=Path, help="the stack's directory (its stack.json)")
+    parser.add_argument("households", type=int)
+    parser.add_argument("--days", type=int, help="a shorter month, for tests")
+    parser.add_argument("--behaviour", type=Path, default=BEHAVIOUR)
+    options = parser.parse_args()
+    print(json.dumps(main(options.state_dir, options.households, options.days, options.behaviour)))

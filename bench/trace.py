@@ -26,6 +26,7 @@ class Household:
     time_zone: str
     records: tuple[int, ...]          # per pet: records on file at the start (a joiner's backlog)
     joins_at: datetime | None = None  # None: a member before the month starts
+    members: int = 1                  # at the start: the owner, and a partner as editor in some
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class _Month:
         self.zone = ZoneInfo(self._pick(shape["time_zones"]))
         records = tuple(int(self._pick(shape["records_per_pet"])) for _ in range(int(self._pick(shape["pets"]))))
         joins_at = self._moment(start, end) if self.rng.random() < shape["joining_share"] else None
-        self.household = Household(index, self.zone.key, records, joins_at)
+        partner = self.rng.random() < b["members"]["second_member_share"] and joins_at is None
+        self.household = Household(index, self.zone.key, records, joins_at, 2 if partner else 1)
         self.events: list[Event] = []
         self.uploads = 0
         if joins_at:
@@ -101,8 +103,20 @@ class _Month:
                 self._sitting(sitting, [pet] * int(self._pick(self.b["vet_visits"]["certificates"])))
         if len(pets) < 3 and self._poisson(self.b["new_pet"]["per_month"] * share):
             self._committing(self._moment(since, self.end), "add_pet")
-        for kind in ("invitation", "role_change", "ask"):
-            self._at_random(kind, self.b[kind]["per_month"] * share, since)
+        for n in range(self._poisson(self.b["invitation"]["per_month"] * share)):
+            self._invitation(self._moment(since, self.end), f"i{self.household.index}.{n + 1}")
+        if self.household.members > 1:
+            for _ in range(self._poisson(self.b["role_change"]["per_month"] * share)):
+                self._committing(self._moment(since, self.end), "role_change")
+        self._at_random("ask", self.b["ask"]["per_month"] * share, since)
+
+    def _invitation(self, at: datetime | None, ref: str) -> None:
+        """An owner invites; the invitee accepts later from the mailed code (both screens commit)."""
+        if at is not None:
+            self._committing(at, "invitation", ref=ref)
+            low, high = self.b["invitation"]["accept_within_hours"]
+            self._committing(self._moment(at + timedelta(hours=low), at + timedelta(hours=high)),
+                             "accept_invitation", ref=ref)
 
     def _join(self, at: datetime) -> None:
         """Sign up, add the pets, then upload and approve the backlog in the same sitting."""

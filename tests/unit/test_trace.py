@@ -6,7 +6,8 @@ import pytest
 
 from bench.trace import NOT_BUILT, SWEEP, Trace, generate, load_behaviour
 
-COMMITS = ("create_household", "add_pet", "approve_record", "update_record")
+COMMITS = ("create_household", "add_pet", "approve_record", "update_record", "invitation", "accept_invitation",
+           "role_change")
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,15 @@ def test_approvals_and_edits_refer_to_earlier_uploads(month: Trace) -> None:
             seen.setdefault(event.ref, set()).add(event.kind)
             needed = {"approve_record": "upload", "update_record": "approve_record"}.get(event.kind)
             assert needed is None or needed in seen[event.ref], event
+
+
+def test_invitations_are_accepted_later_and_roles_change_only_where_there_is_a_second_member(month: Trace) -> None:
+    invited = {e.ref: e.at for e in month.events if e.kind == "invitation"}
+    accepted = [e for e in month.events if e.kind == "accept_invitation"]
+    assert accepted and all(invited[e.ref] + timedelta(hours=1) <= e.at for e in accepted)
+    pairs = {h.index for h in month.households if h.members == 2}
+    changes = [e for e in month.events if e.kind == "role_change"]
+    assert changes and all(e.household in pairs for e in changes)
 
 
 def test_features_not_built_yet_are_drawn_too(month: Trace) -> None:
