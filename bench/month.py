@@ -77,7 +77,8 @@ def figures(runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
     out["dashboard_ddb_round_trips"] = round(_service(dashboards, "dynamodb") / dashboards["events"], 2)
     out["month_goals"] = [goal_note(n, run["wakes"]["awake_hours"]) for n, run in runs.items() if n in GOAL_AWAKE_HOURS]
     out["month"] = {str(n): {k: run[k] for k in ("households", "days", "seed", "set_up_seconds", "replay_seconds",
-                                                 "skipped", "errors", "wakes")} | {"per_action": per_action(run)}
+                                                 "skipped", "errors", "wakes", "llm", "drafts_at_review")}
+                    | {"per_action": per_action(run)}
                     for n, run in runs.items()}
     return out
 

@@ -5,7 +5,7 @@ from bench.month import describe, figures, per_action
 
 def run(households: int, awake_hours: float) -> dict:
     return {"households": households, "days": 30, "seed": 1, "set_up_seconds": 1.0, "replay_seconds": 2.0,
-            "skipped": {"reminder": 3}, "errors": {},
+            "skipped": {"reminder": 3}, "errors": {}, "llm": {"extractions": 2}, "drafts_at_review": {"ready": 2},
             "wakes": {"awake_hours": awake_hours, "resumes": 4, "sessions": 9},
             "by_kind": {
                 "dashboard": {"events": 10, "dynamodb.Query": 10},
