@@ -17,9 +17,11 @@ from chalice.test import Client
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import Pool
 
-from devstack import REPO
+from devstack import REPO, runner_lambda
 from devstack.measure import AwsCalls
 from devstack.runner import EventRunner, load_app
+from devstack.runner_invoke import InvokeApi
+from devstack.runner_lambda import Function
 from devstack.stack import Stack, service_env
 
 Loaded = TypeVar("Loaded")
@@ -27,7 +29,9 @@ DRAIN_LIMIT = 50   # poll rounds: an upload settles in four (upload, job, result
 
 
 class Meter:
-    """Calls per action type. Created before the services are loaded, so no client is missed."""
+    """Calls per action type. Created before the services are loaded, so no client is missed.
+    Lambda invocations are counted per service ("invocation.<service>", with their milliseconds in
+    "invocation_ms.<service>"), and requests through API Gateway as "apigateway.request"."""
 
     def __init__(self) -> None:
         self.aws = AwsCalls()
@@ -36,6 +40,8 @@ class Meter:
         event.listen(Pool, "connect", lambda *_: self.postgres.update(["postgres.connection"]))
         event.listen(Engine, "begin", lambda *_: self.postgres.update(["postgres.transaction"]))
         event.listen(Engine, "before_cursor_execute", lambda *_: self.postgres.update(["postgres.statement"]))
+        self.lambdas: Counter[str] = Counter()
+        runner_lambda.observers.append(lambda function, seconds: self.invoked(function.function_name, seconds))
         self.by_kind: dict[str, Counter[str]] = defaultdict(Counter)
 
     @contextmanager
@@ -44,21 +50,27 @@ class Meter:
         calls no client of this process makes (the browser's upload straight to S3)."""
         self.aws.calls.clear()
         self.postgres.clear()
+        self.lambdas.clear()
         extra: Counter[str] = Counter()
         try:
             yield extra
         finally:
-            self.by_kind[kind].update({"events": 1, **self.aws.calls, **self.postgres, **extra})
+            self.by_kind[kind].update({"events": 1, **self.aws.calls, **self.postgres, **self.lambdas, **extra})
 
+    def invoked(self, function_name: str, seconds: float, through_api_gateway: bool = False) -> None:
+        """One Lambda invocation of a function named as Chalice names it: "pawport-<service>-<stage>-<name>"."""
+        service = function_name.split("-")[1]
+        self.lambdas.update({f"invocation.{service}": 1, f"invocation_ms.{service}": round(seconds * 1000),
+                             **({"apigateway.request": 1} if through_api_gateway else {})})
 
     @contextmanager
     def aside(self) -> Iterator[None]:
         """Calls that stand for a person, not for the services (reading a mail): not counted."""
-        aws, postgres = Counter(self.aws.calls), Counter(self.postgres)
+        aws, postgres, lambdas = Counter(self.aws.calls), Counter(self.postgres), Counter(self.lambdas)
         try:
             yield
         finally:
-            self.aws.calls, self.postgres = aws, postgres
+            self.aws.calls, self.postgres, self.lambdas = aws, postgres, lambdas
 
 
 class SimClock:
@@ -78,6 +90,7 @@ class Services:
     control_app: ModuleType
     workers: EventRunner
     egress: EventRunner
+    invocations: InvokeApi
 
     def settle(self) -> int:
         """Deliver queued events until none is left (an upload's whole pipeline); returns rounds."""
@@ -90,13 +103,19 @@ class Services:
 def load(stack: Stack, clock: SimClock) -> Services:
     control = _as(stack, "control", lambda: load_app(REPO / "services" / "control"))
     api = _as(stack, "api", lambda: load_app(REPO / "services" / "api"))
-    workers = _as(stack, "workers", lambda: EventRunner(REPO / "services" / "workers", sqs_retry_delay_seconds=0))
+    workers = _as(stack, "workers", lambda: EventRunner(REPO / "services" / "workers", sqs_retry_delay_seconds=0,
+                                                        schedules_on_clock=False))   # the trace fires them
     egress = _as(stack, "egress", lambda: EventRunner(REPO / "services" / "egress", sqs_retry_delay_seconds=0))
     # The accelerated clock where the services read the time that matters to the month: the wake
     # ledger's (control's database adapters) and the api's status-at-read-time.
     control.database.now = control.warmup_database.now = clock
     api.now = clock
-    return Services(Client(api.app), Client(control.app), control, workers, egress)
+    # workers' weekly report invokes control's aggregates function: served as control's runner serves it.
+    name = f"{control.app.app_name}-local-operator_aggregates"
+    aggregates = Function("operator_aggregates", name, f"arn:aws:lambda:local:000000000000:function:{name}",
+                          control.operator_aggregates)
+    invocations = InvokeApi([aggregates], stack.ports.invoke).start()
+    return Services(Client(api.app), Client(control.app), control, workers, egress, invocations)
 
 
 def _as(stack: Stack, service: str, load_it: Callable[[], Loaded]) -> Loaded:

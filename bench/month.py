@@ -9,12 +9,16 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections import Counter
+from dataclasses import asdict
+from datetime import datetime, timedelta
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from bench import chart, cost
 from bench.replay import HOT_PATH
-from bench.trace import BEHAVIOUR
+from bench.trace import BEHAVIOUR, load_behaviour, schedules
 from devstack import REPO
 from devstack.dev import wait_until_healthy
 from devstack.ports import free_port
@@ -25,6 +29,8 @@ DEFAULT_SIZES = (10, 100)
 ALWAYS_ON_HOURS = 720
 DELIVERY = ("sqs.ReceiveMessage", "sqs.DeleteMessage", "sqs.ChangeMessageVisibility", "dynamodbstreams.")
 GOAL_AWAKE_HOURS = {10: 2, 100: 12, 1000: 50}   # issue 6
+GOAL_MONTH_USD = {"idle": 1.50, 100: 4.00}          # issue 6; storage apart
+CHART = REPO / "docs" / "awake-hours-and-bill.png"
 COLUMNS = (("postgres.connection", "pg conn", 9), ("postgres.statement", "pg stmt", 9), ("dynamodb", "ddb", 7),
            ("s3", "s3", 7), ("sqs", "sqs", 6), ("ses", "ses", 6), ("event_delivery", "delivery", 10))
 NOT_RUN = ("not run by default: moto's DynamoDB Query sorts the whole table on every call (about 40 ms per "
@@ -39,7 +45,8 @@ def sizes() -> tuple[int, ...]:
 
 def replay(households: int, days: int | None = None, behaviour: Path = BEHAVIOUR) -> dict[str, Any]:
     """One month for `households` households on a fresh stack; the replay's JSON."""
-    ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port(), llm=free_port())
+    ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port(), llm=free_port(),
+                  invoke=free_port())
     with tempfile.TemporaryDirectory() as state, running_stack(Path(state), ports) as stack:
         llm = next(p for p in processes(stack) if p.name == "llm")
         reader = subprocess.Popen(llm.command, env=llm.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -77,10 +84,40 @@ def figures(runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
     out["dashboard_ddb_round_trips"] = round(_service(dashboards, "dynamodb") / dashboards["events"], 2)
     out["month_goals"] = [goal_note(n, run["wakes"]["awake_hours"]) for n, run in runs.items() if n in GOAL_AWAKE_HOURS]
     out["month"] = {str(n): {k: run[k] for k in ("households", "days", "seed", "set_up_seconds", "replay_seconds",
-                                                 "skipped", "errors", "wakes", "llm", "drafts_at_review")}
+                                                 "skipped", "errors", "wakes", "llm", "drafts_at_review", "users")}
                     | {"per_action": per_action(run)}
                     for n, run in runs.items()}
+    return out | bills(runs, reference)
+
+
+def bills(runs: dict[int, dict[str, Any]], reference: dict[str, Any]) -> dict[str, Any]:
+    """Each month's bill beside the baseline's, and the idle month's: the schedules alone, at what each
+    run cost in the smallest month measured (bench/cost.py)."""
+    prices, queues = cost.load_prices(), cost.polled_queues()
+    behaviour = load_behaviour()
+    start = datetime.fromisoformat(behaviour["month"]["start"])
+    schedule = Counter(e.kind for e in schedules(behaviour, start, start + timedelta(days=behaviour["month"]["days"])))
+    months = {"idle": cost.idle(runs[min(runs)], schedule)} | {n: cost.replayed(run) for n, run in runs.items()}
+    lines = {str(n): {"design": cost.design_bill(u, prices, queues), "baseline": cost.baseline_bill(u, prices, queues),
+                      "awake_hours": round(u.awake_hours, 2)} for n, u in months.items()}
+    summary = {n: {"awake_hours": months[n].awake_hours, "design_usd": cost.total(lines[str(n)]["design"]),
+                   "design_aurora_usd": lines[str(n)]["design"]["aurora compute"],
+                   "baseline_usd": cost.total(lines[str(n)]["baseline"])} for n in months}
+    measured = {n: v for n, v in summary.items() if n != "idle"}
+    model = chart.fit(measured, summary["idle"], prices["assumptions"]["aurora_awake_acu"] * prices["aurora"]["per_acu_hour"])
+    ref = reference["households"]
+    out = {"idle_month_usd": summary["idle"]["design_usd"], "idle_baseline_month_usd": summary["idle"]["baseline_usd"],
+           "reference_month_usd": summary[ref]["design_usd"], "baseline_month_usd": summary[ref]["baseline_usd"],
+           "always_on_cheaper_from_households": model.crossing(), "polled_queues": queues,
+           "bills": lines, "cost_model": asdict(model), "measured_months": {str(n): v for n, v in measured.items()}}
+    out |= {f"month_usd_{n}": v["design_usd"] for n, v in summary.items() if n != "idle"}
+    out["cost_goals"] = [cost_note("idle month", summary["idle"]["design_usd"], GOAL_MONTH_USD["idle"])] + [
+        cost_note(f"{n} households", summary[n]["design_usd"], GOAL_MONTH_USD[n]) for n in runs if n in GOAL_MONTH_USD]
     return out
+
+
+def cost_note(what: str, usd: float, goal: float) -> str:
+    return f"{what}: ${usd:.2f} a month, goal <= ${goal:.2f} plus storage: {'met' if usd <= goal else 'MISSED'}"
 
 
 def per_action(run: dict[str, Any]) -> dict[str, dict[str, float]]:
@@ -117,8 +154,23 @@ def describe(out: dict[str, Any]) -> str:
         for kind, row in run["per_action"].items():
             lines.append(f"  {kind:<16}{row['events']:>7}" + "".join(
                 f"{row.get(key, 0):>{width}}" for key, _, width in COLUMNS))
-    return "\n".join([*lines, "", *out["month_goals"]] + ([f"1,000 households: {out['month_1000']}"]
-                                                          if "month_1000" in out else []))
+    return "\n".join([*lines, "", *bill_lines(out), "", *out["month_goals"], *out["cost_goals"]]
+                     + ([f"1,000 households: {out['month_1000']}"] if "month_1000" in out else []))
+
+
+def bill_lines(out: dict[str, Any]) -> list[str]:
+    """The bills side by side: this design and the baseline, per month measured, in USD."""
+    months = list(out["bills"])
+    lines = ["monthly bill, USD (storage apart; bench/prices.yaml): this design / baseline",
+             f"  {'line':<36}" + "".join(f"{m:>20}" for m in months)]
+    for line in dict.fromkeys(k for m in months for d in ("design", "baseline") for k in out["bills"][m][d]):
+        lines.append(f"  {line:<36}" + "".join(
+            f"{out['bills'][m]['design'].get(line, 0):>9.2f} / {out['bills'][m]['baseline'].get(line, 0):>8.2f}"
+            for m in months))
+    lines.append(f"  {'total':<36}" + "".join(
+        f"{sum(out['bills'][m]['design'].values()):>9.2f} / {sum(out['bills'][m]['baseline'].values()):>8.2f}"
+        for m in months))
+    return lines
 
 
 def _service(counts: dict[str, int], prefix: str) -> int:
@@ -130,4 +182,7 @@ def measure() -> dict[str, Any]:
     (its Query sorts the whole table on every call), which leaves the other core to the rest."""
     with ThreadPoolExecutor(max_workers=len(sizes())) as pool:
         runs = dict(zip(sizes(), pool.map(replay, sizes())))
-    return figures(runs)
+    out = figures(runs)
+    measured = {int(n): v for n, v in out["measured_months"].items()}
+    chart.draw(chart.Model(**out["cost_model"]), measured, GOAL_AWAKE_HOURS, CHART)
+    return out | {"chart": str(CHART.relative_to(REPO))}

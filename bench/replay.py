@@ -6,12 +6,14 @@ wake ledger. Runs in a process of its own against a stack `bench/month.py` start
 import argparse
 import json
 import logging
+import random
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import boto3
 import requests
@@ -49,6 +51,7 @@ class Replay:
         self.codes: dict[str, str] = {}             # invitation ref -> the code mailed
         self.partners: dict[int, str] = {}          # household -> the second member's user id
         self.partner_roles: dict[int, str] = {}
+        self.users = 0                              # people signed up in the pool: Cognito's monthly active users
         self.s3 = boto3.client("s3", endpoint_url=stack.moto_url)
 
     # -- before the month: the households that are members already, through control -------------
@@ -72,6 +75,7 @@ class Replay:
         """A confirmed user in the pool (verified email): the email, and the headers of their requests."""
         email = f"{name}-{uuid.uuid4().hex[:6]}@bench.pawport.local"
         identity.create_user(self.stack, email, "Bench-password-1")
+        self.users += 1
         token = identity.sign_in(self.stack, email, "Bench-password-1")["IdToken"]
         return email, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
@@ -88,13 +92,14 @@ class Replay:
                 Event(self.clock.now, "accept_invitation", household.index, ref=ref))
 
     def _records(self, household: Household) -> None:
-        """What each pet has on file, each record approved from a certificate already uploaded."""
+        """What each pet has on file, each record approved from a certificate already uploaded: annual
+        vaccines given on a day of the past year (seeded), so about one in twelve comes due in the month."""
         for pet, records in enumerate(household.records):
             for n in range(records):
-                given = self.trace.start.date() - timedelta(days=40 + 170 * n)
+                given = self.trace.start.date() - timedelta(days=random.Random(f"{household.index}/{pet}/{n}").randrange(1, 366))
                 self._approve(household.index, pet, self._document_on_file(household.index, pet),
                               {"vaccine": VACCINES[n % len(VACCINES)], "administered_on": given.isoformat(),
-                               "expires_on": given.replace(year=given.year + 3).isoformat()})
+                               "expires_on": expiry(given).isoformat()})
 
     def _document_on_file(self, household: int, pet: int) -> str:
         """A certificate already uploaded before the month: its object and its ready draft (the
@@ -197,8 +202,21 @@ class Replay:
                    f"{self.partners[event.household]}", event, {"role": role}, status=200)
 
     def sweep_outbox(self, event: Event) -> None:
+        started = time.monotonic()
         self.services.control.lambda_.invoke("sweep_outbox", self.services.control.events.generate_cw_event(
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        self.meter.invoked("pawport-control-local-sweep_outbox", time.monotonic() - started)
+
+    def remind_due_records(self, event: Event) -> None:
+        """workers' daily run at its rule's time, then each household's reminder mail."""
+        outcome = self.services.workers.fire("remind_due_records", at=event.at.timestamp())
+        assert not outcome.failed, outcome.error
+        self.services.settle()
+
+    def operator_report(self, event: Event) -> None:
+        """workers' weekly report: lambda.invoke of control's aggregates (a wake), then CloudWatch."""
+        outcome = self.services.workers.fire("publish_operator_metrics", at=event.at.timestamp())
+        assert not outcome.failed, outcome.error
 
     def llm_tokens(self) -> dict[str, int]:
         """What egress recorded for each extraction (usage/<job>.json), over the month."""
@@ -224,16 +242,28 @@ class Replay:
         return self.trace.households[household].time_zone
 
     def _get(self, client: Any, path: str, event: Event, also: tuple[int, ...] = ()) -> Any:
-        answer = client.http.get(path, headers=self.headers[event.household])
+        with self._request(client):
+            answer = client.http.get(path, headers=self.headers[event.household])
         assert answer.status_code == 200 or answer.status_code in also, (answer.status_code, answer.body)
         return answer.json_body
 
     def _send(self, client: Any, method: str, path: str, event: Event, payload: dict | None,
               status: int = 201, headers: dict[str, str] | None = None) -> Any:
-        answer = client.http.request(method, path, headers=headers or self.headers[event.household],
-                                     body=json.dumps(payload).encode() if payload is not None else b"")
+        with self._request(client):
+            answer = client.http.request(method, path, headers=headers or self.headers[event.household],
+                                         body=json.dumps(payload).encode() if payload is not None else b"")
         assert answer.status_code == status, (answer.status_code, answer.body)
         return answer.json_body
+
+    @contextmanager
+    def _request(self, client: Any) -> Iterator[None]:
+        """One request through API Gateway to the service's Lambda function, timed for the bill."""
+        service = "api" if client is self.services.api else "control"
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.meter.invoked(f"pawport-{service}-local", time.monotonic() - started, through_api_gateway=True)
 
 
 def expiry(given: date) -> date:
@@ -279,7 +309,7 @@ def main(state_dir: Path, households: int, days: int | None, behaviour_file: Pat
             "set_up_seconds": round(set_up, 1), "replay_seconds": round(time.monotonic() - started - set_up, 1),
             "by_kind": {kind: dict(counts) for kind, counts in sorted(meter.by_kind.items())},
             "skipped": dict(replay.skipped), "errors": dict(replay.errors),
-            "drafts_at_review": dict(replay.draft_statuses), "llm": replay.llm_tokens(),
+            "drafts_at_review": dict(replay.draft_statuses), "llm": replay.llm_tokens(), "users": replay.users,
             "wakes": wake_report(replay.services.control_app, trace)}
 
 

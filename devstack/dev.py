@@ -20,7 +20,8 @@ STATE_DIR = REPO / ".local" / "dev"
 def dev_ports() -> Ports:
     port = lambda name, default: int(os.environ.get(f"PAWPORT_DEV_{name}_PORT", default))  # noqa: E731
     return Ports(postgres=port("POSTGRES", 15432), moto=port("MOTO", 14566),
-                 api=port("API", 18000), control=port("CONTROL", 18001), llm=port("LLM", 18002))
+                 api=port("API", 18000), control=port("CONTROL", 18001), llm=port("LLM", 18002),
+                 invoke=port("INVOKE", 18003))
 
 
 def main() -> int:

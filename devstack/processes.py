@@ -41,7 +41,7 @@ def processes(stack: Stack) -> list[Process]:
 
     llm = Process("llm", [sys.executable, "-m", "devstack.llm", "--port", str(stack.ports.llm)], _base_env())
     return [http("api", stack.ports.api), http("control", stack.ports.control),
-            events("control"), events("workers", "--sweep-ttl"), events("egress"), llm]
+            events("control", "--invoke-port", str(stack.ports.invoke)), events("workers", "--sweep-ttl"), events("egress"), llm]
 
 
 def _base_env() -> dict[str, str]:

@@ -15,9 +15,12 @@ way Lambda calls it: `handler(event, context)` with an event in the exact JSON s
 - TTL: moto never expires items, so the runner deletes expired ones, and their REMOVE records
   carry the dynamodb.amazonaws.com principal as AWS's TTL deletions do.
 - Schedules (`schedule`): rate and cron rules fire on an injected clock.
+- Invocations (`--invoke-port`): Lambda's Invoke API for the app's functions (devstack/runner_invoke.py),
+  so another service's `lambda.invoke` reaches them as it would in AWS.
 
 Dev tooling only: no service imports it.
 Usage: python -m devstack.runner services/workers [--sweep-ttl] [--resources .local/dev/resources.json]
+                                 [--invoke-port PORT]
 """
 import argparse
 import hashlib
@@ -35,9 +38,11 @@ from typing import Callable, Iterable
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
-from chalice.app import BaseEventSourceConfig, Chalice, DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
+from chalice.app import (BaseEventSourceConfig, Chalice, DynamoDBEventConfig, LambdaFunction, ScheduledEventConfig,
+                         SQSEventConfig)
 
 from devstack import resources
+from devstack.runner_invoke import InvokeApi
 from devstack.runner_lambda import Function, Outcome, log
 from devstack.runner_schedules import Schedule
 from devstack.runner_sqs import SqsSource
@@ -76,7 +81,8 @@ def _entry(app_module: ModuleType, handler_string: str) -> Callable:
 class EventRunner:
     def __init__(self, app_dir: Path, *, clock: Callable[[], float] = time.time, stage: str = "local",
                  max_stream_retries: int = 2, stream_failure_queue_url: str | None = None,
-                 sweep_ttl_tables: Iterable[str] = (), sqs_retry_delay_seconds: int = 1) -> None:
+                 sweep_ttl_tables: Iterable[str] = (), sqs_retry_delay_seconds: int = 1,
+                 schedules_on_clock: bool = True) -> None:
         # boto3 reads AWS_DEFAULT_REGION only; Lambda sets both, and AWS_REGION is the one it documents.
         self._session = boto3.session.Session(
             region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
@@ -88,6 +94,7 @@ class EventRunner:
         _check_supported(sources)
         self._stage = stage
         self._clock = clock
+        self._schedules_on_clock = schedules_on_clock   # False: schedules run only when fire()d (the month replay)
         self._region = self._session.region_name
         self._account = self._session.client("sts").get_caller_identity()["Account"]
         self._deletions = TtlDeletions(table_of(c.stream_arn) for c in sources if isinstance(c, DynamoDBEventConfig))
@@ -102,9 +109,10 @@ class EventRunner:
         self._schedules = {
             c.name: Schedule(c, self._function(c), self._rule_arn(c), self._region, self._account, start)
             for c in sources if isinstance(c, ScheduledEventConfig)}
+        self._plain = [self._function(f) for f in self._app.pure_lambda_functions]
         self._stop = threading.Event()
 
-    def _function(self, config: BaseEventSourceConfig) -> Function:
+    def _function(self, config: BaseEventSourceConfig | LambdaFunction) -> Function:
         function_name = f"{self._app.app_name}-{self._stage}-{config.name}"
         arn = f"arn:aws:lambda:{self._region}:{self._account}:function:{function_name}"
         return Function(config.name, function_name, arn, _entry(self._module, config.handler_string))
@@ -117,6 +125,11 @@ class EventRunner:
     def sources(self) -> list[str]:
         return [f"{s.label} -> {s.function.name}" for s in [*self._sqs, *self._streams, *self._schedules.values()]]
 
+    @property
+    def functions(self) -> list[Function]:
+        """Every function Chalice deploys for the app but its HTTP one: what the Invoke API serves."""
+        return [*self._plain, *(s.function for s in [*self._sqs, *self._streams, *self._schedules.values()])]
+
     def poll_once(self) -> int:
         """One pass over every source: sweep expired items, then deliver what is due.
 
@@ -125,13 +138,15 @@ class EventRunner:
         self._sweeper.sweep()
         now = self._clock()
         delivered = sum(source.poll() for source in [*self._sqs, *self._streams])
+        if not self._schedules_on_clock:
+            return delivered
         return delivered + sum(schedule.poll(now) for schedule in self._schedules.values())
 
-    def fire(self, handler_name: str) -> Outcome:
-        """Invoke one schedule's handler now, as its rule would."""
+    def fire(self, handler_name: str, at: float | None = None) -> Outcome:
+        """Invoke one schedule's handler as its rule would, now or at the epoch time `at`."""
         if handler_name not in self._schedules:
             raise KeyError(f"{handler_name!r} is not a schedule of {self._app.app_name}: {sorted(self._schedules)}")
-        return self._schedules[handler_name].fire(self._clock())
+        return self._schedules[handler_name].fire(self._clock() if at is None else at)
 
     def run_forever(self, interval_seconds: float = 1.0) -> None:
         """Poll until stop(); polls again at once while there is work, as Lambda's pollers do."""
@@ -163,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep-ttl", action="store_true", help="delete expired items of the resources' tables")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between idle polls")
     parser.add_argument("--stage", default=os.environ.get("PAWPORT_STAGE", "local"))
+    parser.add_argument("--invoke-port", type=int, help="serve Lambda's Invoke API for the app's functions here")
     args = parser.parse_args(argv)
     if args.sweep_ttl and not args.resources:
         parser.error("--sweep-ttl needs --resources (the tables to sweep)")
@@ -176,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: runner.stop())
     log.info("running %s: %s", args.app_dir, ", ".join(runner.sources) or "no event sources")
+    if args.invoke_port:   # served from daemon threads: they end with the runner
+        invocations = InvokeApi(runner.functions, args.invoke_port).start()
+        log.info("Invoke API on %s: %s", invocations.url, ", ".join(f.function_name for f in runner.functions))
     runner.run_forever(args.interval)
     log.info("stopped")
     return 0

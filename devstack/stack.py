@@ -29,6 +29,7 @@ class Ports:
     api: int
     control: int
     llm: int
+    invoke: int   # Lambda's Invoke API for control's functions, served by control's event runner
 
 
 @dataclass
@@ -51,6 +52,10 @@ class Stack:
     @property
     def control_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.control}"
+
+    @property
+    def invoke_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.invoke}"
 
     @property
     def llm_url(self) -> str:
@@ -114,9 +119,13 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
             "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
             "PAWPORT_UPLOAD_EVENTS_QUEUE": res.queues["upload-events"].rsplit("/", 1)[-1],  # name from URL
             "PAWPORT_JOB_EVENTS_QUEUE": res.queues["job-events"].rsplit("/", 1)[-1],
+            "PAWPORT_REMINDERS_QUEUE": res.queues["reminders"].rsplit("/", 1)[-1],
             "PAWPORT_TABLE_STREAM_ARN": res.streams["main"],
             "PAWPORT_MAIL_SENDER": res.mail_sender,
             "PAWPORT_MAIL_CONFIGURATION_SET": res.mail_configuration_set,
+            "PAWPORT_OPERATOR_AGGREGATES_FUNCTION": f"pawport-control-{STAGE}-operator_aggregates",
+            # boto3's per-service endpoint: Lambda is control's event runner, not moto (AWS_ENDPOINT_URL)
+            "AWS_ENDPOINT_URL_LAMBDA": stack.invoke_url,
         },
     }
     return aws_env(stack) | per_service[service]

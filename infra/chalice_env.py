@@ -29,8 +29,9 @@ VARIABLES = {
                 "PAWPORT_DB_HOST", "PAWPORT_DB_PORT", "PAWPORT_DB_NAME", "PAWPORT_DB_USER", "PAWPORT_DB_AUTH"),
     "egress": ("PAWPORT_STAGE", "PAWPORT_JOBS_BUCKET", "PAWPORT_EXTRACTION_JOBS_QUEUE"),
     "workers": ("PAWPORT_STAGE", "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET", "PAWPORT_JOBS_BUCKET",
-                "PAWPORT_UPLOAD_EVENTS_QUEUE", "PAWPORT_JOB_EVENTS_QUEUE", "PAWPORT_TABLE_STREAM_ARN",
-                "PAWPORT_MAIL_SENDER", "PAWPORT_MAIL_CONFIGURATION_SET"),
+                "PAWPORT_UPLOAD_EVENTS_QUEUE", "PAWPORT_JOB_EVENTS_QUEUE", "PAWPORT_REMINDERS_QUEUE",
+                "PAWPORT_TABLE_STREAM_ARN",
+                "PAWPORT_MAIL_SENDER", "PAWPORT_MAIL_CONFIGURATION_SET", "PAWPORT_OPERATOR_AGGREGATES_FUNCTION"),
 }
 # egress's LLM key and endpoint come from the operator's shell at render time, never from a file in
 # the repository (services/egress/chalicelib/egress/settings.py); the committed stages have none.
@@ -101,8 +102,9 @@ def environment(service: str, values: StackValues) -> dict[str, str]:
         "PAWPORT_DB_NAME": o["DbName"],
         "PAWPORT_DB_USER": o["ControlDbUser"],
         "PAWPORT_DB_AUTH": "iam",
+        "PAWPORT_OPERATOR_AGGREGATES_FUNCTION": policies.control_aggregates_function(values.stage),
     } | {f"PAWPORT_{q.upper().replace('-', '_')}_QUEUE": policies.name(values.stage, q)
-         for q in ("extraction-jobs", "upload-events", "job-events")}
+         for q in ("extraction-jobs", "upload-events", "job-events", "reminders")}
     return {name: every[name] for name in VARIABLES[service]} | (values.llm if service == "egress" else {})
 
 

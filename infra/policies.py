@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 SERVICES = ("api", "control", "egress", "workers")
 STAGES = ("dev", "prod")
 CONTROL_DB_USER = "pawport_control"   # devstack.stack.DB_USER; granted rds_iam by the bootstrap
+METRICS_NAMESPACE = "Pawport"   # workers' metrics_namespace: the only namespace workers may publish to
 
 Statement = dict[str, object]
 
@@ -24,6 +25,11 @@ def policy_path(service: str, stage: str) -> Path:
 
 def name(stage: str, logical: str) -> str:
     return f"pawport-{stage}-{logical}"
+
+
+def control_aggregates_function(stage: str) -> str:
+    """control's aggregates-only function (`operator_aggregates` in its app.py), as Chalice names it."""
+    return f"pawport-control-{stage}-operator_aggregates"
 
 
 def _logs(service: str, stage: str) -> Statement:
@@ -104,8 +110,9 @@ def workers(stage: str) -> list[Statement]:
     return [
         _logs("workers", stage),
         _sqs_poll(stage, ["upload-events", "job-events", "mail", "reminders"]),
-        {"Sid": "SendsToQueues", "Effect": "Allow", "Action": "sqs:SendMessage",
-         # fan-out to mail and reminders; stream-failures is the stream mapping's on-failure destination
+        {"Sid": "SendsToQueues", "Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"],
+         # fan-out to mail and reminders (the daily run looks the reminders queue's URL up by name);
+         # stream-failures is the stream mapping's on-failure destination
          "Resource": [f"arn:aws:sqs:*:*:{name(stage, q)}" for q in ("mail", "reminders", "stream-failures")]},
         _table(stage, "TableReadWrite"),
         {"Sid": "LambdaReadsTableStream", "Effect": "Allow",
@@ -121,6 +128,13 @@ def workers(stage: str) -> list[Statement]:
         _listing("ListsJobsBucket", name(stage, "jobs")),
         {"Sid": "SendsMail", "Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
          "Resource": ["arn:aws:ses:*:*:identity/*", f"arn:aws:ses:*:*:configuration-set/{name(stage, 'mail')}"]},
+        # operator metrics: control cannot reach CloudWatch from the VPC, so workers ask it for the
+        # month's counts (the only invoke permission in the project) and publish them
+        {"Sid": "InvokesControlAggregates", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+         "Resource": f"arn:aws:lambda:*:*:function:{control_aggregates_function(stage)}"},
+        {"Sid": "PublishesOperatorMetrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData",
+         "Resource": "*",   # PutMetricData takes no resource; the namespace condition scopes it
+         "Condition": {"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}}},
     ]
 
 

@@ -19,7 +19,8 @@ from devstack.stack import DB_NAME, Ports, Stack, running_stack, service_env
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port(), llm=free_port())
+    ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port(), llm=free_port(),
+                  invoke=free_port())
     with running_stack(tmp_path_factory.mktemp("stack"), ports) as running:
         yield running
 

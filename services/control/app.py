@@ -1,12 +1,13 @@
 """control: inside the VPC, the only service that opens Aurora. Thin routing only."""
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chalice import Chalice, Rate
 
 from pawport import table
 from pawport.auth import TokenVerifier
 from pawport.http import body, json_route, query, require_authentication
-from chalicelib.control import audit_log, households, members, projection_store, records
+from chalicelib.control import audit_log, households, members, operator_report, projection_store, records
 from chalicelib.control.actions import context_of, perform, sweep_abandoned, warm_up
 from chalicelib.control.database import Database, make_engine
 from chalicelib.control.migrate import upgrade_to_head
@@ -105,6 +106,13 @@ def warmup() -> dict:
 def migrate(event: dict, context: object) -> dict:
     """Invoked once per release, by the operator: `alembic upgrade head` from inside the VPC."""
     return {"revision": upgrade_to_head()}
+
+
+@app.lambda_function(name="operator_aggregates")
+def operator_aggregates(event: dict, context: Any) -> dict:
+    """Invoked by workers' weekly operator metrics (control cannot reach CloudWatch): counts only."""
+    return operator_report.operator_aggregates(database, event, context.aws_request_id,
+                                               timedelta(seconds=config.db_pause_delay_seconds))
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES))

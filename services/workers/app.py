@@ -4,11 +4,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
-from chalice import Chalice
-from chalice.app import DynamoDBEvent, SQSEvent
+from chalice import Chalice, Cron
+from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent
 
 from pawport import table
-from chalicelib.workers import batches, mail, results, uploads
+from pawport.reminders import RUN_HOUR_UTC
+from chalicelib.workers import batches, mail, operator_metrics, reminders, results, uploads
 from chalicelib.workers.idempotency import OncePerObject
 from chalicelib.workers.objects import Objects
 from chalicelib.workers.settings import settings
@@ -27,8 +28,9 @@ def _client(name: str) -> Any:
 
 place = Workplace(Objects(_client("s3")), config.uploads_bucket, config.jobs_bucket, clock=lambda: datetime.now(UTC))
 postman = mail.Postman(_client("ses"), config.mail_sender, config.mail_configuration_set)
+dynamodb = _client("dynamodb")
 upload_once = OncePerObject(lambda stored: uploads.handle_upload(stored, place), "upload", config.table_name,
-                            _client("dynamodb"))
+                            dynamodb)
 
 
 @app.lambda_function(name="health")
@@ -54,3 +56,28 @@ def table_changes(event: DynamoDBEvent) -> None:
     """control queued mail (an item pk="MAIL#<id>" appeared): send it through SES."""
     for pk in mail.queued(event.to_dict()["Records"]):
         mail.deliver(pk, postman, datetime.now(UTC))
+
+
+@app.schedule(Cron(0, 6, "?", "*", "MON", "*"))
+def publish_operator_metrics(event: CloudWatchEvent) -> None:
+    """Mondays 06:00 UTC: control's month-to-date aggregates to CloudWatch, which control cannot reach.
+    The rule's time is the clock; the Lambda client is made here, so as not to slow the others' cold starts."""
+    invoker = boto3.client("lambda", region_name=config.aws_region, endpoint_url=config.lambda_endpoint_url)
+    operator_metrics.publish_operator_metrics(invoker, _client("cloudwatch"), config.operator_aggregates_function,
+                                              config.metrics_namespace, config.stage, datetime.fromisoformat(event.time))
+
+
+@app.schedule(Cron(0, RUN_HOUR_UTC, "*", "*", "?", "*"))
+def remind_due_records(event: CloudWatchEvent) -> dict:
+    """Daily: one message per household with reminders due, read from the due-date index (never Aurora).
+    The rule's time is the clock, so a retried or late run still knows which day it serves."""
+    sqs = _client("sqs")
+    queue_url = sqs.get_queue_url(QueueName=config.reminders_queue)["QueueUrl"]
+    return reminders.fan_out(dynamodb, sqs, config.table_name, queue_url, datetime.fromisoformat(event.time))
+
+
+@app.on_sqs_message(queue=config.reminders_queue)
+def reminder_mail(event: SQSEvent) -> dict:
+    """A household's reminders of the day: mailed to each member once, however often the message comes."""
+    return batches.each_message(event.to_dict(), event.context, lambda message: reminders.deliver(
+        message, dynamodb, config.table_name, postman, datetime.now(UTC)))

@@ -7,7 +7,11 @@ that guards it) is one Query:
 Other partitions: "PET#<id>"/"PET" (which household a pet belongs to), "JOB#<id>"/"JOB" (which
 draft an extraction job serves, TTL), "OUTBOX"/"PENDING#..." (control's relay markers, TTL),
 "USER#<sub>"/"HOUSEHOLD#<id>" (the caller's households, one item per membership),
-"MAIL#<id>"/"MAIL" (a mail for workers to send, TTL).
+"MAIL#<id>"/"MAIL" (a mail for workers to send, TTL),
+"REMINDER#<day>"/"HOUSEHOLD#<id>#RECORD#<id>" (the due-date index: which records the daily run of
+<day> reminds about, shared by every household so the run reads one partition; pawport/reminders.py),
+"REMINDERS"/"CURSOR" (the last day the run finished), "REMINDED#<day>"/"HOUSEHOLD#<id>#MEMBER#<sub>"
+(a reminder mail claimed for one member, TTL).
 Projection items carry `version`, the source row's version in Aurora: writes are conditional on
 it, so a replayed or late outbox entry never rolls an item back. Work items (drafts, counters,
 job lookups) carry version 0.
@@ -96,3 +100,26 @@ def mail_key(mail_id: str) -> str:
 
 
 MAIL_SK = "MAIL"
+
+
+def reminder_key(day: str) -> str:
+    return f"REMINDER#{day}"
+
+
+def reminder_sk(household_id: str, record_id: str) -> str:
+    return f"HOUSEHOLD#{household_id}#RECORD#{record_id}"
+
+
+def reminder_household_prefix(household_id: str) -> str:
+    return f"HOUSEHOLD#{household_id}#"
+
+
+REMINDER_CURSOR_KEY, REMINDER_CURSOR_SK = "REMINDERS", "CURSOR"
+
+
+def reminded_key(day: str) -> str:
+    return f"REMINDED#{day}"
+
+
+def reminded_sk(household_id: str, user_id: str) -> str:
+    return f"HOUSEHOLD#{household_id}#MEMBER#{user_id}"

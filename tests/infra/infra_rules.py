@@ -28,10 +28,10 @@ UNREACHABLE_FROM_VPC = ("ses:SendEmail", "ses:SendRawEmail", "sns:Publish", "lam
                         "cognito-idp:ListUsers", "cloudwatch:PutMetricData", "ssm:GetParameter", "sqs:SendMessage")
 DATABASE_ACCESS = ("rds-db:connect", "rds-data:*", "secretsmanager:GetSecretValue")
 INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeFunctionUrl")
-# S4 (a later issue) adds the operator-metrics function, the one function outside the VPC that may
-# invoke control, and only control's aggregates-only function. Neither exists yet: any invoke
-# permission fails these rules until then, and afterwards every one but this pair does.
-OPERATOR_METRICS_SERVICE = "operator-metrics"
+# The one invoke permission in the project: workers' weekly operator metrics (outside the VPC)
+# invoke control's aggregates-only function, because control cannot reach CloudWatch. Every other
+# invoke permission, anywhere, fails these rules.
+OPERATOR_METRICS_SERVICE = "workers"
 CONTROL_AGGREGATES_FUNCTION = "pawport-control-{stage}-operator_aggregates"
 SYNC_INVOKERS_OF_CONTROL = {"apigateway.amazonaws.com", "events.amazonaws.com"}
 
@@ -257,6 +257,7 @@ def egress_confined(policy: dict, stage: str) -> list[str]:
 
 
 def invoke_permissions(policy: dict, service: str, stage: str) -> list[str]:
+    """Every way this role may invoke a function, but workers' InvokeFunction on control's aggregates."""
     aggregates = f"arn:aws:lambda:*:*:function:{CONTROL_AGGREGATES_FUNCTION.format(stage=stage)}"
     problems = []
     for action in INVOKE_ACTIONS:
@@ -292,18 +293,15 @@ def vpc_only_for_control(template: Template, service: str) -> list[str]:
 
 
 def control_invokers(template: Template, stage: str) -> list[str]:
-    """Who may invoke control's functions: API Gateway and its schedules, nothing else (S4 adds one)."""
-    aggregates = CONTROL_AGGREGATES_FUNCTION.format(stage=stage)
+    """Who control's resource policies let invoke it: API Gateway and its schedules, nothing else.
+    (Workers invoke the aggregates function through their own role, in the same account: no
+    resource policy is needed for that, so none is allowed.)"""
     problems = [f"{name}: a function URL makes control invocable from anywhere"
                 for name in of_type(template, "AWS::Lambda::Url")]
     for name, permission in of_type(template, "AWS::Lambda::Permission").items():
         p = props(permission)
-        if p.get("Principal") in SYNC_INVOKERS_OF_CONTROL:
-            continue
-        function = template["Resources"].get(target(p.get("FunctionName")) or "", {})
-        if props(function).get("FunctionName") == aggregates and OPERATOR_METRICS_SERVICE in text(p.get("Principal")):
-            continue
-        problems.append(f"{name}: {p.get('Principal')} may invoke control")
+        if p.get("Principal") not in SYNC_INVOKERS_OF_CONTROL:
+            problems.append(f"{name}: {p.get('Principal')} may invoke control")
     return problems
 
 

@@ -174,5 +174,7 @@ def test_no_base_stack_role_reads_secrets(base_stack: dict) -> None:
 
 def test_secret_reading_role_is_caught(base_stack: dict) -> None:
     grant = {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
-    add_grant = lambda t: props(t, "ReminderScheduleRole")["Policies"][0]["PolicyDocument"]["Statement"].append(grant)  # noqa: E731
-    assert rules.base_stack_roles_read_no_secret(broken(base_stack, add_grant))
+    role = {"Type": "AWS::IAM::Role", "Properties": {"Policies": [
+        {"PolicyName": "reads-secrets", "PolicyDocument": {"Version": "2012-10-17", "Statement": [grant]}}]}}
+    add_role = lambda t: t["Resources"].__setitem__("SecretReader", role)  # noqa: E731
+    assert rules.base_stack_roles_read_no_secret(broken(base_stack, add_role))

@@ -115,20 +115,48 @@ def test_secret_read_is_caught(committed_policies: dict) -> None:
     assert rules.no_secret_reads(policy, "api")
 
 
-# ---- invoke permissions: nobody may invoke a function (S4 adds the one named exception) ----
+# ---- invoke permissions: only workers, only control's aggregates-only function ----
+
+FUNCTION = "arn:aws:lambda:*:*:function:"
+
+
+def aggregates_arn(stage: str) -> str:
+    return FUNCTION + rules.CONTROL_AGGREGATES_FUNCTION.format(stage=stage)
+
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_no_role_may_invoke_functions(committed_policies: dict, stage: str) -> None:
+def test_the_only_invoke_permission_is_workers_invoking_controls_aggregates(committed_policies: dict,
+                                                                           stage: str) -> None:
     for service in policies.SERVICES:
         assert rules.invoke_permissions(committed_policies[service, stage], service, stage) == []
+    invokes = [g for service in policies.SERVICES for g in rules.grants(committed_policies[service, stage], "lambda:*")]
+    assert [(g.action, g.resources) for g in invokes] == [("lambda:InvokeFunction", (aggregates_arn(stage),))]
+    assert invokes == rules.grants(committed_policies["workers", stage], "lambda:*")
 
 
-def test_invoke_permission_is_caught_except_the_named_one(committed_policies: dict) -> None:
-    aggregates = "arn:aws:lambda:*:*:function:" + rules.CONTROL_AGGREGATES_FUNCTION.format(stage="dev")
-    workers = with_statement(committed_policies["workers", "dev"], allow("lambda:InvokeFunction", aggregates))
-    assert rules.invoke_permissions(workers, "workers", "dev")
-    wider = with_statement({"Statement": []}, allow("lambda:InvokeFunction", "arn:aws:lambda:*:*:function:pawport-control-dev-*"))
-    assert rules.invoke_permissions(wider, rules.OPERATOR_METRICS_SERVICE, "dev")
-    # the one exception S4 will add: operator-metrics invoking control's aggregates-only function
-    named = with_statement({"Statement": []}, allow("lambda:InvokeFunction", aggregates))
-    assert rules.invoke_permissions(named, rules.OPERATOR_METRICS_SERVICE, "dev") == []
+def without_invoke(policy: dict) -> dict:
+    changed = copy.deepcopy(policy)
+    changed["Statement"] = [s for s in changed["Statement"] if s.get("Sid") != "InvokesControlAggregates"]
+    return changed
+
+
+INVOKE_MISTAKES = {
+    "workers, every control function": ("workers", allow("lambda:InvokeFunction", FUNCTION + "pawport-control-dev-*")),
+    "workers, another function": ("workers", allow("lambda:InvokeFunction", FUNCTION + "pawport-control-dev-migrate")),
+    "workers, the other stage's": ("workers", allow("lambda:InvokeFunction", aggregates_arn("prod"))),
+    "workers, lambda:*": ("workers", allow("lambda:*", aggregates_arn("dev"))),
+    "workers, asynchronously": ("workers", allow("lambda:InvokeAsync", aggregates_arn("dev"))),
+    "workers, through a function URL": ("workers", allow("lambda:InvokeFunctionUrl", aggregates_arn("dev"))),
+    "api, the aggregates": ("api", allow("lambda:InvokeFunction", aggregates_arn("dev"))),
+    "egress, the aggregates": ("egress", allow("lambda:InvokeFunction", aggregates_arn("dev"))),
+    "control, the aggregates": ("control", allow("lambda:InvokeFunction", aggregates_arn("dev"))),
+    "workers, everything": ("workers", allow("*")),
+}
+
+
+@pytest.mark.parametrize("mistake", INVOKE_MISTAKES)
+def test_another_invoke_permission_is_caught(committed_policies: dict, mistake: str) -> None:
+    service, statement = INVOKE_MISTAKES[mistake]
+    # workers' own grant removed first, so the broken copy fails for the planted statement alone
+    policy = with_statement(without_invoke(committed_policies[service, "dev"]), statement)
+    assert rules.invoke_permissions(policy, service, "dev")

@@ -1,4 +1,5 @@
-"""The local event runner delivers SQS, DynamoDB-stream and schedule events as Lambda does.
+"""The local event runner delivers SQS, DynamoDB-stream and schedule events as Lambda does, and
+serves Lambda's Invoke API for the app's functions.
 
 The handlers of tests/fixtures/runner_app write what they see into moto's S3; the assertions
 read that state. Each test gets its own copy of infra/resources.yaml in moto (its own stage).
@@ -12,10 +13,11 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import boto3
 import pytest
+from botocore.config import Config
 from aws_lambda_powertools.utilities.parser.models import (
     DynamoDBStreamLambdaOnFailureDestinationModel,
     DynamoDBStreamModel,
@@ -26,7 +28,9 @@ from croniter import croniter
 
 from devstack import REPO, resources
 from devstack.resources import Resources
+from devstack.ports import free_port
 from devstack.runner import EventRunner, UnsupportedEventSource
+from devstack.runner_invoke import InvokeApi
 from devstack.runner_schedules import croniter_expression
 from devstack.runner_streams import TTL_PRINCIPAL
 
@@ -372,14 +376,17 @@ def test_the_command_line_runner_delivers_survives_a_failing_handler_and_stops_o
     resources_file = tmp_path / "resources.json"
     resources.write(made, resources_file)
     message_id = send(made.queues["mail"], json.dumps({"fail_times": 1}))
+    invoke_port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack.runner", str(FIXTURE_APP), "--resources", str(resources_file),
-         "--sweep-ttl", "--interval", "0.1"],
+         "--sweep-ttl", "--interval", "0.1", "--invoke-port", str(invoke_port)],
         cwd=REPO, env=os.environ | {"PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 20
         while not ledger.keys("done/flaky/") and time.monotonic() < deadline:
             time.sleep(0.1)
+        echoed = lambda_client(f"http://127.0.0.1:{invoke_port}").invoke(FunctionName="echo", Payload=b"{}")
+        assert json.load(echoed["Payload"])["function_name"] == "runner-fixture-local-echo"
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)
@@ -388,3 +395,58 @@ def test_the_command_line_runner_delivers_survives_a_failing_handler_and_stops_o
     assert process.returncode == 0, log
     assert "handler=flaky count=1 outcome=error" in log and "RuntimeError: not yet" in log
     assert "handler=flaky count=1 outcome=ok" in log
+
+
+# 6. Lambda's Invoke API -------------------------------------------------------------------------
+
+def lambda_client(endpoint: str) -> Any:
+    return boto3.client("lambda", endpoint_url=endpoint, config=Config(retries={"max_attempts": 1}))
+
+
+@pytest.fixture
+def invoker(made: Resources) -> Iterator[Any]:
+    """boto3's Lambda client, pointed at the Invoke API of a runner of the fixture app."""
+    api = InvokeApi(runner_for(made).functions, port=0).start()
+    try:
+        yield lambda_client(api.url)
+    finally:
+        api.stop()
+
+
+@pytest.mark.parametrize("name", ["echo", "runner-fixture-local-echo",
+                                  "arn:aws:lambda:us-east-1:123456789012:function:runner-fixture-local-echo",
+                                  "arn:aws:lambda:us-east-1:123456789012:function:runner-fixture-local-echo:$LATEST"])
+def test_a_function_is_invoked_by_its_name_full_name_or_arn(invoker: Any, name: str) -> None:
+    answer = invoker.invoke(FunctionName=name, InvocationType="RequestResponse", Payload=b'{"month": "2026-03"}')
+    assert (answer["StatusCode"], answer.get("FunctionError"), answer["ExecutedVersion"]) == (200, None, "$LATEST")
+    assert json.load(answer["Payload"]) == {"event": {"month": "2026-03"}, "function_name": "runner-fixture-local-echo"}
+
+
+def test_a_raising_function_answers_an_unhandled_function_error_as_lambda_does(invoker: Any) -> None:
+    answer = invoker.invoke(FunctionName="broken", Payload=b'{"month": "2026-03"}')
+    assert (answer["StatusCode"], answer["FunctionError"]) == (200, "Unhandled")
+    error = json.load(answer["Payload"])
+    assert (error["errorType"], error["errorMessage"]) == ("LookupError", "nothing for 2026-03")
+    assert any("raise LookupError" in line for line in error["stackTrace"])
+
+
+def test_an_answer_over_six_megabytes_is_a_function_error(invoker: Any) -> None:
+    answer = invoker.invoke(FunctionName="oversized")
+    error = json.load(answer["Payload"])
+    assert (answer["FunctionError"], error["errorType"]) == ("Unhandled", "Function.ResponseSizeTooLarge")
+    assert "exceeded maximum allowed payload size" in error["errorMessage"]
+
+
+def test_an_unknown_function_is_not_found(invoker: Any) -> None:
+    with pytest.raises(invoker.exceptions.ResourceNotFoundException, match="runner-fixture-local-nothing"):
+        invoker.invoke(FunctionName="runner-fixture-local-nothing")
+
+
+def test_a_request_over_six_megabytes_is_refused(invoker: Any) -> None:
+    with pytest.raises(invoker.exceptions.RequestTooLargeException):
+        invoker.invoke(FunctionName="echo", Payload=json.dumps({"x": "x" * (6 * 1024 * 1024 + 200)}).encode())
+
+
+def test_event_handlers_are_invocable_too(invoker: Any) -> None:
+    answer = invoker.invoke(FunctionName="every_five_minutes", Payload=json.dumps(sample("eventBridgeEvent.json")))
+    assert answer.get("FunctionError") is None, json.load(answer["Payload"])

@@ -38,7 +38,7 @@ def rebuilt(control, household_id: str) -> list[dict]:
 def stored(control, household_id: str) -> list[dict]:
     """Everything DynamoDB holds under the keys the household's projection uses."""
     partitions = {household_key(household_id)} | {item["pk"] for item in rebuilt(control, household_id)}
-    return sorted((item for pk in partitions for item in control.store.partition(pk)), key=by_key)
+    return sorted(control.store.projected(household_id, partitions), key=by_key)
 
 
 def household_with_pets(control, *pets: str) -> str:

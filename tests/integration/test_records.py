@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from pawport.auth import Caller
 from pawport.errors import BadInput, Conflict, NotFound
-from pawport.table import TableItem, document_hash_sk, draft_sk, household_key, record_sk
+from pawport.table import TableItem, document_hash_sk, draft_sk, household_key, record_sk, reminder_key, reminder_sk
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -83,6 +83,34 @@ def test_a_record_by_hand_is_edited_and_deleted(control, owner, pet) -> None:
 
     run(control, owner, control.records.delete_record, pet["pet_id"], record["id"])
     assert item(pk, sk) is None
+
+
+def test_the_due_date_index_follows_edits_and_deletion_and_rebuilds_exactly(control, owner) -> None:
+    h = run(control, owner, control.households.create_household,
+            control.households.NewHousehold(name="Index", time_zone="America/Los_Angeles"))
+    pet = run(control, owner, control.households.add_pet, h["household_id"],
+              control.households.NewPet(name="Sunny", species="dog"))
+    record = run(control, owner, control.records.approve_record, pet["pet_id"],
+                 control.records.NewRecord(vaccine="Rabies", expires_on=date(2027, 1, 31)), control.store.find_draft)
+    sk = reminder_sk(h["household_id"], record["id"])
+    # the 07:00 UTC run is 23:00 the day before in Los Angeles in winter (PST): its reminders of
+    # 2027-01-01 and 2027-01-31 go out with the next day's run; in summer (PDT) it is midnight
+    old_days = ["2027-01-02", "2027-02-01"]
+    assert [item(reminder_key(d), sk).body["reminder"] for d in old_days] == ["due", "expires"]
+
+    run(control, owner, control.records.update_record, pet["pet_id"], record["id"],
+        control.records.RecordFields(vaccine="Rabies", expires_on=date(2027, 6, 30)))
+    assert [item(reminder_key(d), sk) for d in old_days] == [None, None]
+    assert item(reminder_key("2027-05-31"), sk).version == 2
+    with control.database.transaction("test") as session:
+        rebuilt = control.projection.household_items(session, uuid.UUID(h["household_id"]))
+    pks = {i["pk"] for i in rebuilt} | {reminder_key(d) for d in old_days}
+    key = lambda i: (i["pk"], i["sk"])  # noqa: E731
+    assert sorted(control.store.projected(h["household_id"], pks), key=key) == sorted(rebuilt, key=key)
+    assert sum(i["kind"] == "reminder" for i in rebuilt) == 2
+
+    run(control, owner, control.records.delete_record, pet["pet_id"], record["id"])
+    assert control.store.projected(h["household_id"], {pk for pk in pks if pk.startswith("REMINDER#")}) == []
 
 
 def test_dates_out_of_order_are_refused_with_a_reason(control) -> None:

@@ -6,8 +6,11 @@ from bench.month import describe, figures, per_action
 def run(households: int, awake_hours: float) -> dict:
     return {"households": households, "days": 30, "seed": 1, "set_up_seconds": 1.0, "replay_seconds": 2.0,
             "skipped": {"reminder": 3}, "errors": {}, "llm": {"extractions": 2}, "drafts_at_review": {"ready": 2},
-            "wakes": {"awake_hours": awake_hours, "resumes": 4, "sessions": 9},
-            "by_kind": {
+            "wakes": {"awake_hours": awake_hours, "resumes": 4, "sessions": 9, "pause_delay_seconds": 300},
+            "users": households, "by_kind": {
+                "sweep_outbox": {"events": 144, "dynamodb.Query": 144, "invocation.control": 144},
+                "remind_due_records": {"events": 1, "dynamodb.Query": 2, "invocation.workers": 1},
+                "operator_report": {"events": 1, "invocation.workers": 1, "invocation.control": 1},
                 "dashboard": {"events": 10, "dynamodb.Query": 10},
                 "upload": {"events": 2, "dynamodb.PutItem": 6, "s3.GetObject": 4, "s3.PostObject (browser)": 2,
                            "sqs.ReceiveMessage": 8, "sqs.DeleteMessageBatch": 2, "dynamodbstreams.GetRecords": 2},
@@ -31,3 +34,12 @@ def test_the_hundred_household_month_is_the_reference() -> None:
     assert out["month_goals"] == ["10 households: Aurora awake 0.5 h, goal <= 2 h: met",
                                   "100 households: Aurora awake 14.0 h, goal <= 12 h: MISSED"]
     assert "MISSED" in describe(out) and "not run" in describe(out)
+
+
+def test_each_month_has_its_bill_beside_the_baseline_and_the_idle_month() -> None:
+    out = figures({10: run(10, 0.5), 100: run(100, 14.0)})
+    assert set(out["bills"]) == {"idle", "10", "100"}
+    assert out["reference_month_usd"] == out["month_usd_100"] > out["month_usd_10"] > out["idle_month_usd"] > 0
+    assert out["baseline_month_usd"] > 190 and out["idle_baseline_month_usd"] > 190   # proxy + NAT + always on
+    assert any(goal.startswith("idle month: $") for goal in out["cost_goals"])
+    assert "monthly bill, USD" in describe(out)

@@ -15,8 +15,10 @@ ENVIRONMENTS = {  # what each service is given, as devstack/stack.py and the cha
     "egress": AWS | {"PAWPORT_JOBS_BUCKET": "j", "PAWPORT_EXTRACTION_JOBS_QUEUE": "q", "OPENAI_API_KEY": "k"},
     "workers": AWS | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_UPLOADS_BUCKET": "u", "PAWPORT_JOBS_BUCKET": "j",
                       "PAWPORT_UPLOAD_EVENTS_QUEUE": "q1", "PAWPORT_JOB_EVENTS_QUEUE": "q2",
+                      "PAWPORT_REMINDERS_QUEUE": "q3",
                       "PAWPORT_TABLE_STREAM_ARN": "arn:aws:dynamodb:us-east-1:1:table/t/stream/s",
-                      "PAWPORT_MAIL_SENDER": "no-reply@example.com", "PAWPORT_MAIL_CONFIGURATION_SET": "m"},
+                      "PAWPORT_MAIL_SENDER": "no-reply@example.com", "PAWPORT_MAIL_CONFIGURATION_SET": "m",
+                      "PAWPORT_OPERATOR_AGGREGATES_FUNCTION": "pawport-control-local-operator_aggregates"},
 }
 SETTINGS = {"api": "ApiSettings", "control": "ControlSettings", "egress": "EgressSettings",
             "workers": "WorkersSettings"}

@@ -65,6 +65,13 @@ def test_invitations_are_accepted_later_and_roles_change_only_where_there_is_a_s
     assert changes and all(e.household in pairs for e in changes)
 
 
+def test_workers_schedules_run_daily_and_weekly_whatever_n_is(month: Trace) -> None:
+    runs = [e.at for e in month.events if e.kind == "remind_due_records"]
+    reports = [e.at for e in month.events if e.kind == "operator_report"]
+    assert len(runs) == 30 and all(at.hour == 7 for at in runs)
+    assert len(reports) == 5 and all(at.weekday() == 0 and at.hour == 6 for at in reports)  # June 2026's Mondays
+
+
 def test_features_not_built_yet_are_drawn_too(month: Trace) -> None:
     assert all(month.counts().get(kind, 0) > 0 for kind in NOT_BUILT)
 

@@ -3,7 +3,7 @@ caller's household, after the membership check."""
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pawport.documents import CONTENT_TYPES, MAX_BYTES, UploadKey, safe_file_name
 from pawport.errors import Conflict, NotFound
@@ -18,6 +18,7 @@ FIRST_SHOWN = ("rabies",)     # what a front desk asks for first
 
 
 class UploadRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on the first upload, not in every cold start
     file_name: str = Field(min_length=1, max_length=200)
     content_type: str
 

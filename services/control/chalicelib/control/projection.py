@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pawport.reminders import reminder_days, run_day
 from pawport.table import (HOUSEHOLD_SK, MAIL_SK, PET_SK, document_hash_sk, draft_sk, household_key, mail_key,
-                           member_sk, membership_sk, pet_key, pet_sk, record_sk, user_key)
+                           member_sk, membership_sk, pet_key, pet_sk, record_sk, reminder_key, reminder_sk, user_key)
 from chalicelib.control.models import Household, Member, Pet, VaccinationRecord
 
 Item = dict[str, Any]
@@ -43,16 +44,44 @@ def pet_items(pet: Pet) -> list[Item]:
              "body": {"household_id": str(pet.household_id)}}]
 
 
-def record_items(record: VaccinationRecord) -> list[Item]:
-    """The record, and the claim on its document's bytes that makes a re-upload a duplicate."""
-    items = [_item(record.household_id, record_sk(str(record.id)), "record", record.version, {
-        "id": str(record.id), "pet_id": str(record.pet_id), "vaccine": record.vaccine,
-        "administered_on": _iso(record.administered_on), "expires_on": _iso(record.expires_on),
-        "clinic": record.clinic, "document_key": record.document_key})]
+def record_items(record: VaccinationRecord, time_zone: str) -> list[Item]:
+    """The record, the claim on its document's bytes that makes a re-upload a duplicate, and its
+    entries in the due-date index (reminder days fall on the household's calendar)."""
+    items = [record_item(record)]
     if record.content_hash:
         items.append(_item(record.household_id, document_hash_sk(record.content_hash), "document-hash",
                            record.version, {"record_id": str(record.id)}))
-    return items
+    return items + reminder_items(record, time_zone)
+
+
+def record_item(record: VaccinationRecord) -> Item:
+    return _item(record.household_id, record_sk(str(record.id)), "record", record.version, {
+        "id": str(record.id), "pet_id": str(record.pet_id), "vaccine": record.vaccine,
+        "administered_on": _iso(record.administered_on), "expires_on": _iso(record.expires_on),
+        "clinic": record.clinic, "document_key": record.document_key})
+
+
+def reminder_items(record: VaccinationRecord, time_zone: str) -> list[Item]:
+    """One item per reminder, in the partition of the daily run that sends it: the run reads only
+    what is due that day, however many households there are. Names are not copied: the mail takes
+    them from the household's partition, so renaming a pet leaves the index alone."""
+    if record.expires_on is None:
+        return []
+    return [{"pk": reminder_key(run_day(day, time_zone).isoformat()),
+             "sk": reminder_sk(str(record.household_id), str(record.id)), "kind": "reminder",
+             "version": record.version,
+             "body": {"household_id": str(record.household_id), "record_id": str(record.id),
+                      "pet_id": str(record.pet_id), "vaccine": record.vaccine, "expires_on": _iso(record.expires_on),
+                      "reminder": reminder.value, "reminder_on": day.isoformat()}}
+            for reminder, day in reminder_days(record.expires_on).items()]
+
+
+def record_changed(before: list[Item], after: list[Item]) -> list[Operation]:
+    """An edit: what the record no longer projects (e.g. index entries of its old expiry) is
+    deleted, so no stale reminder stays behind; the rest is put at the new version."""
+    kept = {(item["pk"], item["sk"]) for item in after}
+    return [delete(item["pk"], item["sk"]) for item in before if (item["pk"], item["sk"]) not in kept] + \
+        [put(item) for item in after]
 
 
 def put(item: Item) -> Operation:
@@ -78,9 +107,8 @@ def as_kept(operation: Operation) -> Operation:
     return {"op": "mailed", "pk": operation["item"]["pk"], "sk": operation["item"]["sk"]}
 
 
-def record_removed(record: VaccinationRecord) -> list[Operation]:
-    keys = [record_sk(str(record.id))] + ([document_hash_sk(record.content_hash)] if record.content_hash else [])
-    return [delete(household_key(str(record.household_id)), sk) for sk in keys]
+def record_removed(record: VaccinationRecord, time_zone: str) -> list[Operation]:
+    return [delete(item["pk"], item["sk"]) for item in record_items(record, time_zone)]
 
 
 def draft_approved(household_id: uuid.UUID, upload_id: str) -> Operation:
@@ -88,7 +116,9 @@ def draft_approved(household_id: uuid.UUID, upload_id: str) -> Operation:
 
 
 def household_items(session: Session, household_id: uuid.UUID) -> list[Item]:
-    """Every projection item of the household, computed from Aurora alone."""
+    """Every projection item of the household, computed from Aurora alone: its partition, its
+    members' membership items and its records' entries in the due-date index (which sit in shared
+    partitions; projection_store.projected reads back only the household's own there)."""
     household = session.get(Household, household_id)
     if household is None:
         return []
@@ -96,7 +126,8 @@ def household_items(session: Session, household_id: uuid.UUID) -> list[Item]:
     pets = session.scalars(select(Pet).where(Pet.household_id == household_id))
     records = session.scalars(select(VaccinationRecord).where(VaccinationRecord.household_id == household_id))
     return [household_item(household), *(i for member in members for i in member_items(member, household)),
-            *(i for pet in pets for i in pet_items(pet)), *(i for r in records for i in record_items(r))]
+            *(i for pet in pets for i in pet_items(pet)),
+            *(i for r in records for i in record_items(r, household.time_zone))]
 
 
 def _item(household_id: uuid.UUID, sk: str, kind: str, version: int, body: dict[str, Any]) -> Item:

@@ -5,7 +5,7 @@ from typing import Iterable
 
 from pynamodb.exceptions import PutError
 
-from pawport.table import TableItem, draft_sk, household_key
+from pawport.table import TableItem, draft_sk, household_key, reminder_household_prefix, reminder_key
 from chalicelib.control.projection import Item, Operation
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,18 @@ def write(item: Item) -> None:
         log.info("projection %s %s is newer than version %s: kept", item["pk"], item["sk"], item["version"])
 
 
-def partition(pk: str) -> list[Item]:
+def partition(pk: str, sk_prefix: str | None = None) -> list[Item]:
     """What the table holds under one key, in the projection's own form (for reconciliation)."""
+    condition = TableItem.sk.startswith(sk_prefix) if sk_prefix else None
     return [{"pk": i.pk, "sk": i.sk, "kind": i.kind, "version": i.version, "body": i.body.as_dict()}
-            for i in TableItem.query(pk)]
+            for i in TableItem.query(pk, condition)]
+
+
+def projected(household_id: str, pks: Iterable[str]) -> list[Item]:
+    """What the table holds of one household's projection under these keys: whole partitions, but
+    in the due-date index's shared ones (REMINDER#<day>) only the household's own entries."""
+    prefix = reminder_household_prefix(household_id)
+    return [item for pk in set(pks) for item in partition(pk, prefix if pk.startswith(reminder_key("")) else None)]
 
 
 def find_draft(household_id: str, upload_id: str) -> dict | None:

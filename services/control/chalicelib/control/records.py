@@ -13,7 +13,7 @@ from pawport.status import household_today
 from chalicelib.control import outbox
 from chalicelib.control.households import EDITORS, Context, audit, require_pet
 from chalicelib.control.models import Household, Pet, VaccinationRecord
-from chalicelib.control.projection import draft_approved, put, record_items, record_removed
+from chalicelib.control.projection import draft_approved, put, record_changed, record_item, record_items, record_removed
 
 # (household id, upload id) -> the draft's body from DynamoDB, or None
 DraftFinder = Callable[[str, str], dict | None]
@@ -47,7 +47,7 @@ def approve_record(session: Session, ctx: Context, pet_id: str, new: NewRecord, 
     session.add(record)
     session.flush()
     audit(session, ctx, pet.household_id, "record.approve" if draft else "record.create", f"record:{record.id}")
-    operations = [put(item) for item in record_items(record)]
+    operations = [put(item) for item in record_items(record, _time_zone(session, pet))]
     if new.upload_id:
         operations.append(draft_approved(pet.household_id, new.upload_id))
     outbox.record(session, pet.household_id, operations, ctx.now)
@@ -58,12 +58,14 @@ def update_record(session: Session, ctx: Context, pet_id: str, record_id: str, f
     pet = require_pet(session, ctx.caller, pet_id, EDITORS)
     _refuse_future(session, ctx, pet, fields)
     record = _record_of(session, pet, record_id)
+    before = record_items(record, _time_zone(session, pet))
     for name, value in fields.model_dump().items():
         setattr(record, name, value)
     record.updated_at = ctx.now
     session.flush()
     audit(session, ctx, pet.household_id, "record.update", f"record:{record.id}")
-    outbox.record(session, pet.household_id, [put(item) for item in record_items(record)], ctx.now)
+    outbox.record(session, pet.household_id, record_changed(before, record_items(record, _time_zone(session, pet))),
+                  ctx.now)
     return record_view(record)
 
 
@@ -72,12 +74,12 @@ def delete_record(session: Session, ctx: Context, pet_id: str, record_id: str) -
     record = _record_of(session, pet, record_id)
     session.delete(record)
     audit(session, ctx, pet.household_id, "record.delete", f"record:{record.id}")
-    outbox.record(session, pet.household_id, record_removed(record), ctx.now)
+    outbox.record(session, pet.household_id, record_removed(record, _time_zone(session, pet)), ctx.now)
     return {"deleted": str(record.id)}
 
 
 def record_view(record: VaccinationRecord) -> dict:
-    return record_items(record)[0]["body"]
+    return record_item(record)["body"]
 
 
 def _record_of(session: Session, pet: Pet, record_id: str) -> VaccinationRecord:
@@ -100,7 +102,11 @@ def _approvable_draft(find_draft: DraftFinder, pet: Pet, upload_id: str) -> dict
     return draft
 
 
+def _time_zone(session: Session, pet: Pet) -> str:
+    return session.get(Household, pet.household_id).time_zone   # from the session's identity map after the first
+
+
 def _refuse_future(session: Session, ctx: Context, pet: Pet, fields: RecordFields) -> None:
-    today = household_today(ctx.now, session.get(Household, pet.household_id).time_zone)
+    today = household_today(ctx.now, _time_zone(session, pet))
     if fields.administered_on and fields.administered_on > today:
         raise BadInput(f"administered_on {fields.administered_on} is in the future (today is {today})")

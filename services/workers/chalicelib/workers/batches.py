@@ -1,4 +1,4 @@
-"""SQS batches of S3 notifications, the way Lambda hands them over.
+"""SQS batches (S3 notifications, reminders), the way Lambda hands them over.
 
 Each message is handled on its own: one that fails is reported in `batchItemFailures` and
 retried alone (the base stack sets ReportBatchItemFailures; the local runner honours it), and
@@ -26,6 +26,20 @@ def each_object(event: dict, context: Any, handle: Callable[[StoredObject], Any]
                          record.message_id)
             for stored in created:
                 handle(stored)
+        except Exception:
+            log.exception("message %s failed; it will be retried", record.message_id)
+            raise
+
+    return process_partial_response(event=event, record_handler=record_handler,
+                                    processor=BatchProcessor(EventType.SQS), context=context)
+
+
+def each_message(event: dict, context: Any, handle: Callable[[dict], Any]) -> dict:
+    """Call handle with every message's JSON body; the partial batch response."""
+
+    def record_handler(record: SQSRecord) -> None:
+        try:
+            handle(record.json_body)
         except Exception:
             log.exception("message %s failed; it will be retried", record.message_id)
             raise

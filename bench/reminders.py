@@ -1,0 +1,122 @@
+"""S4: the daily reminder run reads as much with 100,000 households as with 1,000, when as many
+records are due.
+
+For each size a fresh copy of infra/resources.yaml (its own stage, so its own table and queue) is
+seeded with the due-date index only: one record per household, its items computed by control's
+pure projection and written with batch_write_item. DUE_TODAY households have a record whose
+reminder is due on DAY; every other household's reminders fall on other days of the year. Then
+workers' real daily run (reminders.fan_out) runs for DAY, and botocore's events count its DynamoDB
+round trips and the items they returned.
+
+Usage: .venv/bin/python -m bench.reminders [endpoint URL of a running moto]   (prints the JSON)
+"""
+import json
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Iterator
+
+import boto3
+from boto3.dynamodb.types import TypeSerializer
+
+from devstack import REPO, resources
+from devstack.measure import AwsCalls
+from devstack.moto import moto_server
+from devstack.ports import free_port
+from devstack.stack import REGION
+from pawport.reminders import run_at
+from pawport.status import DUE_WINDOW
+
+SIZES = (1_000, 100_000)
+DUE_TODAY = 200
+DAY = date(2027, 3, 1)
+READS = ("dynamodb.Query", "dynamodb.GetItem", "dynamodb.BatchGetItem", "dynamodb.Scan")
+WRITERS = 8      # moto serves requests on threads; parallel batches seed several times faster
+_serialize = TypeSerializer().serialize
+
+
+def measure(endpoint_url: str | None = None, sizes: tuple[int, ...] = SIZES, due_today: int = DUE_TODAY) -> dict:
+    """Seed and run once per size; reads, items read and seconds per size, and the read ratio."""
+    projection, reminders = _services()
+    figures: dict[str, Any] = {"reminder_due_today": due_today}
+    with ExitStack() as stack:
+        endpoint = endpoint_url or stack.enter_context(
+            moto_server(free_port(), Path(tempfile.mkdtemp(prefix="pawport-reminders-")) / "moto.log"))
+        session = boto3.session.Session(region_name=REGION, aws_access_key_id="testing",
+                                        aws_secret_access_key="testing")
+        for size in sizes:
+            made = resources.create_all(endpoint, REGION, f"reminders{size}-{uuid.uuid4().hex[:6]}")
+            dynamodb, sqs = session.client("dynamodb", endpoint_url=endpoint), session.client("sqs", endpoint_url=endpoint)
+            table = made.tables["main"]
+            started = time.monotonic()
+            written = seed(dynamodb, table, index_items(projection, size, due_today))
+            figures[f"reminder_seed_items_{size}"] = written
+            figures[f"reminder_seed_seconds_{size}"] = round(time.monotonic() - started, 1)
+
+            calls, items = AwsCalls(dynamodb), _items_read(dynamodb)
+            started = time.monotonic()
+            sent = reminders.fan_out(dynamodb, sqs, table, made.queues["reminders"], run_at(DAY))
+            figures[f"reminder_run_seconds_{size}"] = round(time.monotonic() - started, 3)
+            figures[f"reminder_reads_{size}"] = sum(calls.calls[name] for name in READS)
+            figures[f"reminder_items_read_{size}"] = items["count"]
+            figures[f"reminder_households_messaged_{size}"] = sent["households"]
+    low, high = min(sizes), max(sizes)
+    figures["reminder_read_ratio"] = round(figures[f"reminder_reads_{high}"] / figures[f"reminder_reads_{low}"], 3)
+    return figures
+
+
+def index_items(projection: Any, households: int, due_today: int) -> Iterator[dict]:
+    """The due-date index of one record per household, from control's pure projection: the first
+    due_today records come due on DAY (30 days before they expire), the others on other days."""
+    for n in range(households):
+        expires_on = DAY + (DUE_WINDOW if n < due_today else timedelta(days=31 + n % 330))
+        record = projection.VaccinationRecord(id=uuid.uuid4(), household_id=uuid.uuid4(), pet_id=uuid.uuid4(),
+                                              vaccine="Rabies", expires_on=expires_on, version=1)
+        yield from projection.reminder_items(record, "Europe/London")
+
+
+def seed(dynamodb: Any, table: str, items: Iterator[dict]) -> int:
+    """batch_write_item in chunks of 25 on several threads; unprocessed items are sent again."""
+    def write(chunk: list[dict]) -> None:
+        requests = {table: [{"PutRequest": {"Item": {k: _serialize(v) for k, v in item.items()}}} for item in chunk]}
+        while requests:
+            requests = dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+
+    chunks, chunk = [], []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == 25:
+            chunks.append(chunk)
+            chunk = []
+    chunks += [chunk] if chunk else []
+    with ThreadPoolExecutor(WRITERS) as pool:
+        list(pool.map(write, chunks))
+    return sum(map(len, chunks))
+
+
+def _items_read(dynamodb: Any) -> dict[str, int]:
+    read = {"count": 0}
+
+    def count(parsed: dict, **_: Any) -> None:
+        read["count"] += parsed.get("Count", 1 if "Item" in parsed else 0)
+    for operation in ("Query", "GetItem"):
+        dynamodb.meta.events.register(f"after-call.dynamodb.{operation}", count)
+    return read
+
+
+def _services() -> tuple[Any, Any]:
+    """control's projection and workers' reminders, imported side by side (chalicelib is a namespace package)."""
+    for service in ("control", "workers"):
+        sys.path.insert(0, str(REPO / "services" / service))
+    from chalicelib.control import projection
+    from chalicelib.workers import reminders
+    return projection, reminders
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1] if len(sys.argv) > 1 else None), indent=2))

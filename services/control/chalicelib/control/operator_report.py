@@ -1,0 +1,51 @@
+"""The month's operator aggregates: Aurora's awake time and resumes, active households, LLM spend.
+
+control holds the numbers (the wake ledger and the audit log are in Aurora) but cannot reach
+CloudWatch from the VPC: workers invoke `operator_aggregates` weekly and publish what it returns
+(services/workers/chalicelib/workers/operator_metrics.py). Counts only, never a tenant's data.
+It is a named control action: its session wakes Aurora (once a week) and is a row of the ledger."""
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from chalicelib.control import wake_ledger
+from chalicelib.control.database import Database
+from chalicelib.control.models import AuditEntry
+from chalicelib.control.wake_report import awake
+
+ACTION = "operator_aggregates"   # the function in app.py: the name its sessions have in the wake ledger
+# Nothing in Aurora counts LLM use yet: egress writes usage/<job>.json to S3 and workers settle it there.
+NO_LLM_ROLLUP = "no LLM usage is kept in Aurora yet (egress writes usage/<job>.json to S3; no monthly rollup)"
+
+
+def month_of(event: dict, now: datetime) -> tuple[datetime, datetime]:
+    """[first day, first day of the next month) in UTC: the event's `month` ("2026-03"), else now's."""
+    start = datetime.strptime(event["month"], "%Y-%m").replace(tzinfo=UTC) if event.get("month") \
+        else now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return start, (start + timedelta(days=32)).replace(day=1)
+
+
+def aggregates(session: Session, start: datetime, end: datetime, now: datetime, pause_delay: timedelta) -> dict:
+    """The period's figures up to now (month to date while the month runs).
+
+    Active households: those with at least one audit entry in the period. Every committed change to
+    a household (pets, records, members, invitations) and every read of its audit log writes one,
+    so a household counts when its people did something that reached Aurora; dashboard views,
+    quick shows and uploads never reach Aurora and do not count."""
+    until = min(end, now)
+    report = awake(wake_ledger.opened_between(session, start, until), pause_delay, until)
+    active = session.scalar(select(func.count(distinct(AuditEntry.household_id)))
+                            .where(AuditEntry.at >= start, AuditEntry.at < until, AuditEntry.household_id.is_not(None)))
+    return {"period": {"start": start.isoformat(), "end": end.isoformat(), "until": until.isoformat()},
+            "awake_hours": report.awake_hours, "resumes": report.resumes, "sessions": report.sessions,
+            "active_households": active,
+            "llm_tokens": None, "llm_spend_usd": None, "llm_unavailable": NO_LLM_ROLLUP}
+
+
+def operator_aggregates(database: Database, event: dict, request_id: str | None, pause_delay: timedelta) -> dict:
+    """One session on the wake ledger's clock: the ledger rows it reads were written on that clock."""
+    now = database.now()
+    start, end = month_of(event, now)
+    with database.transaction(ACTION, request_id) as session:
+        return aggregates(session, start, end, now, pause_delay)

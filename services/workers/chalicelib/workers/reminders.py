@@ -1,0 +1,168 @@
+"""Reminders before a record expires, from the due-date index alone: never Aurora (rule 2).
+
+The daily run (`fan_out`) reads the partition REMINDER#<day> of each day it has not finished, a
+paginated Query: what it reads grows with the reminders due, not with the households there are.
+It sends one message per household to the reminders queue and then remembers the day as
+finished (REMINDERS/CURSOR), so a run that failed or never happened is made up by the next one
+(up to CATCH_UP_DAYS back).
+
+Each message becomes one mail per member (`deliver`). Names and addresses come from the
+household's partition, where each record is checked again, so an index entry that a later edit
+has not moved yet mails nothing wrong. A member's mail is claimed before it is sent
+(REMINDED#<day>), so a redelivered message or a re-run day mails nobody twice; a failed send
+releases its claim and the message is retried; a crash between claim and send loses that one
+reminder (at most once, as for invitation mail).
+"""
+import json
+import logging
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from pawport.reminders import Reminder
+from pawport.table import (REMINDER_CURSOR_KEY, REMINDER_CURSOR_SK, household_key, reminded_key, reminded_sk,
+                           reminder_key)
+from chalicelib.workers.mail import Postman
+
+log = logging.getLogger(__name__)
+CATCH_UP_DAYS = 7          # a run also sends the days the runs before it did not finish, this far back
+CLAIM_LIFETIME = timedelta(days=35)   # past any redelivery or catch-up of that day
+SQS_BATCH = 10
+_value = TypeDeserializer().deserialize
+
+
+# ---- the daily run ----
+
+def fan_out(dynamodb: Any, sqs: Any, table: str, queue_url: str, now: datetime) -> dict[str, int]:
+    """Send every household its reminders of each unfinished day up to today (UTC)."""
+    days = days_to_run(finished_day(dynamodb, table), now)
+    households = 0
+    for day in days:
+        households += send(sqs, queue_url, messages(day, due_reminders(dynamodb, table, day)))
+        finish(dynamodb, table, day)
+    return {"days": len(days), "households": households}
+
+
+def days_to_run(finished: date | None, now: datetime) -> list[date]:
+    today = now.astimezone(UTC).date()
+    first = max(finished + timedelta(days=1) if finished else today, today - timedelta(days=CATCH_UP_DAYS))
+    return [first + timedelta(days=n) for n in range((today - first).days + 1)]
+
+
+def due_reminders(dynamodb: Any, table: str, day: date) -> list[dict]:
+    """The index entries of one day's run: a Query on its partition, page by page (never a Scan)."""
+    pages = dynamodb.get_paginator("query").paginate(
+        TableName=table, KeyConditionExpression="pk = :pk", ProjectionExpression="body",
+        ExpressionAttributeValues={":pk": {"S": reminder_key(day.isoformat())}})
+    return [_value(item["body"]) for page in pages for item in page["Items"]]
+
+
+def messages(day: date, reminders: list[dict]) -> list[dict]:
+    """One message per household, holding all of its reminders of the day."""
+    by_household: dict[str, list[dict]] = defaultdict(list)
+    for reminder in reminders:
+        by_household[reminder["household_id"]].append(
+            {key: reminder[key] for key in ("record_id", "pet_id", "vaccine", "expires_on", "reminder")})
+    return [{"household_id": household, "day": day.isoformat(), "reminders": due}
+            for household, due in sorted(by_household.items())]
+
+
+def send(sqs: Any, queue_url: str, bodies: list[dict]) -> int:
+    for start in range(0, len(bodies), SQS_BATCH):
+        chunk = bodies[start:start + SQS_BATCH]
+        answer = sqs.send_message_batch(QueueUrl=queue_url, Entries=[
+            {"Id": str(n), "MessageBody": json.dumps(body)} for n, body in enumerate(chunk)])
+        if answer.get("Failed"):   # the day stays unfinished: the next run sends it again
+            raise RuntimeError(f"the reminders queue refused {len(answer['Failed'])} messages: {answer['Failed']}")
+    return len(bodies)
+
+
+def finished_day(dynamodb: Any, table: str) -> date | None:
+    item = dynamodb.get_item(TableName=table, Key=_cursor_key(), ConsistentRead=True).get("Item")
+    return date.fromisoformat(_value(item["body"])["day"]) if item else None
+
+
+def finish(dynamodb: Any, table: str, day: date) -> None:
+    dynamodb.put_item(TableName=table, Item=_cursor_key() | {
+        "kind": {"S": "reminder-cursor"}, "version": {"N": "0"}, "body": {"M": {"day": {"S": day.isoformat()}}}})
+
+
+def _cursor_key() -> dict:
+    return {"pk": {"S": REMINDER_CURSOR_KEY}, "sk": {"S": REMINDER_CURSOR_SK}}
+
+
+# ---- one household's mail ----
+
+def deliver(message: dict, dynamodb: Any, table: str, postman: Postman, now: datetime) -> int:
+    """Mail the household's members their reminders of the day; how many mails went out now."""
+    household = household_partition(dynamodb, table, message["household_id"])
+    due = still_due(message["reminders"], household)
+    if not due:
+        log.info("household %s: nothing of %s is still due (edited or deleted since)", message["household_id"],
+                 message["day"])
+        return 0
+    subject, text = render(household, due)
+    mailed = 0
+    for member in household.get("member", []):
+        if not member.get("email"):   # members without an address in the projection get no mail
+            continue
+        claim = {"pk": {"S": reminded_key(message["day"])},
+                 "sk": {"S": reminded_sk(message["household_id"], member["user_id"])}}
+        if not _claim(dynamodb, table, claim, now):
+            continue
+        try:
+            postman.send(member["email"], subject, text)
+        except Exception:
+            dynamodb.delete_item(TableName=table, Key=claim)   # the message's retry claims it again
+            raise
+        mailed += 1
+    return mailed
+
+
+def household_partition(dynamodb: Any, table: str, household_id: str) -> dict[str, list[dict]]:
+    """The bodies of the household's projection items, by kind (household, member, pet, record, …)."""
+    pages = dynamodb.get_paginator("query").paginate(
+        TableName=table, KeyConditionExpression="pk = :pk", ProjectionExpression="#kind, body",
+        ExpressionAttributeNames={"#kind": "kind"}, ExpressionAttributeValues={":pk": {"S": household_key(household_id)}})
+    items: dict[str, list[dict]] = defaultdict(list)
+    for page in pages:
+        for item in page["Items"]:
+            items[item["kind"]["S"]].append(_value(item["body"]))
+    return items
+
+
+def still_due(reminders: list[dict], household: dict[str, list[dict]]) -> list[dict]:
+    """The reminders whose record still exists with the expiry they were filed for."""
+    expiry = {record["id"]: record["expires_on"] for record in household.get("record", [])}
+    return [r for r in reminders if expiry.get(r["record_id"]) == r["expires_on"]]
+
+
+def render(household: dict[str, list[dict]], due: list[dict]) -> tuple[str, str]:
+    pets = {pet["id"]: pet["name"] for pet in household.get("pet", [])}
+    name = household["household"][0]["name"] if household.get("household") else "your household"
+    first = due[0]
+    subject = (f"{pets.get(first['pet_id'], 'A pet')}'s {first['vaccine']} vaccination needs renewing"
+               if len(due) == 1 else f"{len(due)} vaccinations in {name} need renewing")
+    lines = "\n".join(f"- {pets.get(r['pet_id'], 'A pet')}: {r['vaccine']} {_when(r)}" for r in due)
+    return subject, (f"Vaccinations in {name} that need renewing soon:\n\n{lines}\n\n"
+                     "Book the vet, then add the new certificate in Pawport.\n")
+
+
+def _when(reminder: dict) -> str:
+    if reminder["reminder"] == Reminder.EXPIRES:
+        return f"expires today ({reminder['expires_on']})"
+    return f"expires on {reminder['expires_on']}"
+
+
+def _claim(dynamodb: Any, table: str, key: dict, now: datetime) -> bool:
+    try:
+        dynamodb.put_item(TableName=table, Item=key | {
+            "kind": {"S": "reminder-claim"}, "version": {"N": "0"}, "body": {"M": {}},
+            "expires_at": {"N": str(int((now + CLAIM_LIFETIME).timestamp()))}},
+            ConditionExpression="attribute_not_exists(pk)")
+        return True
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        log.info("reminder %s %s was mailed before", key["pk"]["S"], key["sk"]["S"])
+        return False

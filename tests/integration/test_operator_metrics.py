@@ -1,0 +1,126 @@
+"""Operator metrics end to end: control actions fill the wake ledger, control's event runner serves
+the Invoke API, workers' publish function invokes control's `operator_aggregates` with a real
+boto3 Lambda client and writes CloudWatch metrics to moto, and the metrics read back from moto
+are what the wake report computes over the same month."""
+import json
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any, Iterator
+
+import boto3
+import pytest
+from sqlalchemy import select
+
+from devstack import REPO
+from devstack.runner import EventRunner
+from devstack.runner_invoke import InvokeApi
+from devstack.stack import REGION, Stack, service_env
+from pawport.auth import Caller
+
+sys.path.insert(0, str(REPO / "services" / "workers"))
+from chalicelib.workers.operator_metrics import publish_operator_metrics  # noqa: E402
+
+SIX_MB = 6 * 1024 * 1024
+
+
+@pytest.fixture
+def month() -> datetime:
+    """A past month of its own (other tests write the ledger now or after 2031): reported whole."""
+    n = uuid.uuid4().int
+    return datetime(1980 + n % 40, n // 40 % 12 + 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def control_functions(control, stack: Stack) -> Iterator[InvokeApi]:
+    """control's event runner, serving Lambda's Invoke API for control's functions."""
+    api = InvokeApi(EventRunner(REPO / "services" / "control").functions, port=0).start()
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+def act(control, database, caller: Caller, at: datetime, clock: dict, action, *args) -> dict:
+    clock["now"] = at
+    ctx = control.households.Context(caller=caller, request_id=f"req-{uuid.uuid4()}", now=at)
+    return control.actions.perform(database, ctx, action, *args)
+
+
+def fill_the_ledger(control, month: datetime) -> None:
+    """Two households busy in the month (two stretches awake), a third only in the next month."""
+    from chalicelib.control.database import Database
+    clock = {"now": month}
+    database = Database(control.database._engine, now=lambda: clock["now"])
+    h = control.households
+    for day, name in ((3, "First"), (17, "Second")):
+        owner = Caller(user_id=f"owner-{uuid.uuid4()}", email=None)
+        at = month + timedelta(days=day - 1, hours=9)
+        created = act(control, database, owner, at, clock, h.create_household, h.NewHousehold(name=name))
+        act(control, database, owner, at + timedelta(minutes=2), clock, h.add_pet, created["household_id"],
+            h.NewPet(name="Ollie", species="dog"))
+    later = Caller(user_id=f"owner-{uuid.uuid4()}", email=None)
+    act(control, database, later, (month + timedelta(days=32)).replace(day=2), clock, h.create_household,
+        h.NewHousehold(name="Next month"))
+
+
+def expected_report(control, month: datetime):
+    from chalicelib.control import wake_ledger
+    from chalicelib.control.settings import ControlSettings
+    from chalicelib.control.wake_report import awake
+    end = (month + timedelta(days=32)).replace(day=1)
+    with control.database.transaction("test") as session:
+        opened = wake_ledger.opened_between(session, month, end)
+    return awake(opened, timedelta(seconds=ControlSettings().db_pause_delay_seconds), end)
+
+
+def statistic(cloudwatch: Any, name: str, at: datetime) -> list[float]:
+    points = cloudwatch.get_metric_statistics(
+        Namespace="Pawport", MetricName=name, Dimensions=[{"Name": "Stage", "Value": "local"}],
+        StartTime=at - timedelta(hours=1), EndTime=at + timedelta(hours=1), Period=3600,
+        Statistics=["Maximum"])["Datapoints"]
+    return [p["Maximum"] for p in points]
+
+
+def test_published_metrics_are_the_wake_reports_figures(control, stack: Stack, control_functions: InvokeApi,
+                                                        month: datetime) -> None:
+    fill_the_ledger(control, month)
+    expected = expected_report(control, month)
+    assert (expected.sessions, expected.resumes) == (8, 2)   # each action and its relay; days 3 and 17
+
+    workers = service_env(stack, "workers")
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION, endpoint_url=stack.moto_url)
+    invoker = boto3.client("lambda", region_name=REGION, endpoint_url=control_functions.url)
+    at = month + timedelta(days=20, hours=6)   # the weekly run, in that month
+    published = publish_operator_metrics(invoker, cloudwatch, workers["PAWPORT_OPERATOR_AGGREGATES_FUNCTION"],
+                                         "Pawport", workers["PAWPORT_STAGE"], at)
+
+    assert [d["MetricName"] for d in published] == ["AuroraAwakeHours", "AuroraResumes", "ActiveHouseholds"]
+    assert statistic(cloudwatch, "AuroraAwakeHours", at) == [pytest.approx(expected.awake_hours, rel=1e-9)]
+    assert statistic(cloudwatch, "AuroraResumes", at) == [2.0]
+    assert statistic(cloudwatch, "ActiveHouseholds", at) == [2.0]
+    listed = {m["MetricName"] for m in cloudwatch.list_metrics(Namespace="Pawport")["Metrics"]}
+    assert {"AuroraAwakeHours", "AuroraResumes", "ActiveHouseholds"} <= listed
+    assert "LlmSpendUsd" not in listed   # null (no LLM usage in Aurora yet): never published as 0
+
+
+def test_the_aggregates_are_a_few_counts_far_under_lambdas_six_megabytes(control, stack: Stack,
+                                                                         control_functions: InvokeApi,
+                                                                         month: datetime) -> None:
+    from chalicelib.control.models import Wake
+    fill_the_ledger(control, month)
+    invoker = boto3.client("lambda", region_name=REGION, endpoint_url=control_functions.url)
+    answer = invoker.invoke(FunctionName="pawport-control-local-operator_aggregates",
+                            Payload=json.dumps({"month": month.strftime("%Y-%m")}).encode())
+    payload = answer["Payload"].read()
+
+    assert answer.get("FunctionError") is None, payload
+    assert len(payload) < 1024 < SIX_MB
+    aggregates = json.loads(payload)
+    assert set(aggregates) == {"period", "awake_hours", "resumes", "sessions", "active_households",
+                               "llm_tokens", "llm_spend_usd", "llm_unavailable"}
+    assert aggregates["period"]["start"] == month.isoformat()
+    assert (aggregates["active_households"], aggregates["llm_spend_usd"]) == (2, None)
+    with control.database.transaction("test") as session:   # a named action: a row of the wake ledger
+        last = session.scalars(select(Wake).where(Wake.action == "operator_aggregates").order_by(Wake.id.desc())).first()
+    assert (last.outcome, last.household_id, last.request_id is not None) == ("commit", None, True)

@@ -1,0 +1,88 @@
+"""Reminders end to end against real PostgreSQL and moto: control projects approved records into
+the due-date index, the daily run (on an injected clock) sends one message per household, the
+queue's handler mails each member through SES once however often the message comes, a failed
+run's day is made up by the next one, and none of it opens a PostgreSQL transaction."""
+import uuid
+from datetime import UTC, date, datetime
+from typing import Iterator
+
+import boto3
+import pytest
+import requests
+
+from devstack.stack import Stack
+from pawport.auth import Caller
+from workers_harness import Workers, invoke, lambda_event, receive_all, running_workers
+
+RUN = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def workers(control, stack: Stack) -> Iterator[Workers]:
+    with running_workers(stack) as running:
+        yield running
+
+
+def run(control, caller: Caller, action, *args):
+    ctx = control.households.Context(caller=caller, request_id=str(uuid.uuid4()), now=datetime(2026, 11, 23, tzinfo=UTC))
+    return control.actions.perform(control.database, ctx, action, *args)
+
+
+def household_with_records(control, *expiries: date) -> str:
+    """A household in London with one pet, Ollie, and a record per expiry; returns the owner's address."""
+    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    owner = Caller(user_id=f"user-{uuid.uuid4()}", email=email)
+    h = run(control, owner, control.households.create_household,
+            control.households.NewHousehold(name="The Parkers", time_zone="Europe/London"))
+    pet = run(control, owner, control.households.add_pet, h["household_id"],
+              control.households.NewPet(name="Ollie", species="dog"))
+    for n, expires_on in enumerate(expiries):
+        run(control, owner, control.records.approve_record, pet["pet_id"],
+            control.records.NewRecord(vaccine=f"Vaccine {n}", expires_on=expires_on), control.store.find_draft)
+    return email
+
+
+def daily_run(workers: Workers, at: datetime) -> dict:
+    event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+             "account": "000000000000", "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": "us-east-1",
+             "resources": [], "detail": {}}
+    return invoke(workers, "remind_due_records", event)
+
+
+def sent_to(stack: Stack, to: str) -> list[dict]:
+    messages = requests.get(f"{stack.moto_url}/moto-api/data.json", timeout=30).json()["ses"]["Message"]
+    return [m for m in messages if to in m["destinations"]["ToAddresses"]]
+
+
+def test_due_records_are_mailed_once_without_aurora(control, stack: Stack, workers: Workers, transactions) -> None:
+    parkers = household_with_records(control, date(2027, 3, 31), date(2027, 9, 1))   # the first is due on 03-01
+    quiet = household_with_records(control, date(2027, 5, 1))
+    before = transactions.read()
+
+    assert daily_run(workers, RUN) == {"days": 1, "households": 1}
+    [message] = receive_all(workers, "reminders")
+    for _ in range(2):   # SQS delivers at least once
+        assert invoke(workers, "reminder_mail", lambda_event(workers, "reminders", [message])) == {
+            "batchItemFailures": []}
+
+    [mail] = sent_to(stack, parkers)
+    assert mail["subject"] == "Ollie's Vaccine 0 vaccination needs renewing"
+    assert "- Ollie: Vaccine 0 expires on 2027-03-31" in mail["body"] and "Vaccine 1" not in mail["body"]
+    assert sent_to(stack, quiet) == []
+    assert daily_run(workers, RUN.replace(hour=9)) == {"days": 0, "households": 0}   # a retried run: done already
+    assert transactions.read() == before
+
+
+def test_a_failed_run_is_made_up_by_the_next_one(control, stack: Stack, workers: Workers) -> None:
+    owner = household_with_records(control, date(2027, 3, 31), date(2027, 4, 1))   # due on 03-01 and 03-02
+    reminders, dynamodb = workers.app.reminders, boto3.client("dynamodb")
+    table, queue = workers.made.tables["main"], workers.made.queues["reminders"]
+    reminders.finish(dynamodb, table, date(2027, 2, 28))
+    with pytest.raises(Exception):   # 03-01's run cannot reach the queue
+        reminders.fan_out(dynamodb, workers.sqs, table, queue + "-missing", RUN)
+
+    assert daily_run(workers, RUN.replace(day=2)) == {"days": 2, "households": 2}
+    workers.drain()
+
+    assert sorted(m["subject"] for m in sent_to(stack, owner)) == [
+        "Ollie's Vaccine 0 vaccination needs renewing", "Ollie's Vaccine 1 vaccination needs renewing"]
