@@ -32,15 +32,9 @@ class Usage:
     calls: Counter[str] = field(default_factory=Counter)
     awake_hours: float = 0.0
     users: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
+    llm_micro_usd: float = 0.0    # priced per job by pawport/llm_usage.py, as the operator metrics are
     extractions: int = 0
     operator_reports: float = 0.0
-
-    def __add__(self, other: "Usage") -> "Usage":
-        return Usage(self.calls + other.calls, self.awake_hours + other.awake_hours, self.users + other.users,
-                     self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens,
-                     self.extractions + other.extractions, self.operator_reports + other.operator_reports)
 
 
 def load_prices(path: Path = PRICES) -> dict[str, Any]:
@@ -53,9 +47,8 @@ def replayed(run: dict[str, Any]) -> Usage:
     for counts in run["by_kind"].values():
         calls.update({k: v for k, v in counts.items() if k != "events"})
     llm = run.get("llm", {})
-    return Usage(calls, run["wakes"]["awake_hours"], run.get("users", 0), llm.get("prompt_tokens", 0),
-                 llm.get("completion_tokens", 0), llm.get("extractions", 0),
-                 run["by_kind"].get("operator_report", {}).get("events", 0))
+    return Usage(calls, run["wakes"]["awake_hours"], run.get("users", 0), llm.get("micro_usd", 0),
+                 llm.get("extractions", 0), run["by_kind"].get("operator_report", {}).get("events", 0))
 
 
 def idle(run: dict[str, Any], schedule: dict[str, int]) -> Usage:
@@ -112,8 +105,7 @@ def shared_lines(usage: Usage, prices: dict[str, Any], polled_queues: int) -> di
                        + calls["cloudwatch.PutMetricData"] * p["cloudwatch"]["per_thousand_put_metric_data"] / 1000
                        + invocations * a["log_bytes_per_invocation"] / 1e9 * p["cloudwatch"]["per_gb_logs_ingested"]),
         "cognito": usage.users * p["cognito"]["per_monthly_active_user"],
-        "llm": (usage.input_tokens * p["llm"]["per_million_input_tokens"]
-                + usage.output_tokens * p["llm"]["per_million_output_tokens"]) / 1e6,
+        "llm": usage.llm_micro_usd / 1e6,
     }
 
 

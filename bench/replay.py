@@ -24,6 +24,7 @@ from bench import in_process
 from bench.trace import BEHAVIOUR, NOT_BUILT, Event, Household, Trace, generate, load_behaviour
 from devstack import identity
 from devstack.stack import Stack
+from pawport import llm_usage
 from pawport.table import MAIL_SK, TableItem, draft_sk, household_key, mail_key
 
 VACCINES = ("Rabies", "DHPP", "Bordetella", "Leptospirosis")
@@ -218,16 +219,14 @@ class Replay:
         outcome = self.services.workers.fire("publish_operator_metrics", at=event.at.timestamp())
         assert not outcome.failed, outcome.error
 
-    def llm_tokens(self) -> dict[str, int]:
-        """What egress recorded for each extraction (usage/<job>.json), over the month."""
-        totals: Counter[str] = Counter()
+    def llm_tokens(self) -> dict[str, float]:
+        """What egress recorded for each extraction (usage/<job>.json) over the month, and its price
+        (pawport/llm_usage.py: the local reader answers in the name of the model egress asks for)."""
         bucket = self.stack.resources.buckets["jobs"]
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="usage/"):
-            for found in page.get("Contents", []):
-                usage = json.loads(self.s3.get_object(Bucket=bucket, Key=found["Key"])["Body"].read())
-                totals.update({"extractions": 1, "prompt_tokens": usage.get("prompt_tokens", 0),
-                               "completion_tokens": usage.get("completion_tokens", 0)})
-        return dict(totals)
+        usages = [json.loads(self.s3.get_object(Bucket=bucket, Key=found["Key"])["Body"].read())
+                  for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="usage/")
+                  for found in page.get("Contents", [])]
+        return {"extractions": len(usages)} | llm_usage.totals(usages)
 
     # -- helpers -----------------------------------------------------------------------------------
     def _approve(self, household: int, pet: int, upload_id: str, fields: dict) -> str:

@@ -1,10 +1,12 @@
-"""moto in server mode on 127.0.0.1: the AWS the local stack talks to over HTTP."""
+"""moto in server mode on 127.0.0.1: the AWS the local stack talks to over HTTP (through
+devstack/moto_server.py: moto's own server with its DynamoDB Query made partition-fast)."""
 import subprocess
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from devstack import REPO
 from devstack.ports import wait_for_port
 
 
@@ -14,8 +16,8 @@ def moto_server(port: int, log_path: Path) -> Iterator[str]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
         )
     try:
         wait_for_port(port)

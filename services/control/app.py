@@ -112,7 +112,7 @@ def migrate(event: dict, context: object) -> dict:
 def operator_aggregates(event: dict, context: Any) -> dict:
     """Invoked by workers' weekly operator metrics (control cannot reach CloudWatch): counts only."""
     return operator_report.operator_aggregates(database, event, context.aws_request_id,
-                                               timedelta(seconds=config.db_pause_delay_seconds))
+                                               timedelta(seconds=config.db_pause_delay_seconds), projection_store.counters)
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES))

@@ -1,13 +1,13 @@
 """workers: outside the VPC, driven by S3 (through SQS), SQS, DynamoDB-stream and schedule events."""
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 from chalice import Chalice, Cron
 from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent
 
-from pawport import table
+from pawport import llm_usage, table
 from pawport.reminders import RUN_HOUR_UTC
 from chalicelib.workers import batches, mail, operator_metrics, reminders, results, uploads
 from chalicelib.workers.idempotency import OncePerObject
@@ -74,6 +74,13 @@ def remind_due_records(event: CloudWatchEvent) -> dict:
     sqs = _client("sqs")
     queue_url = sqs.get_queue_url(QueueName=config.reminders_queue)["QueueUrl"]
     return reminders.fan_out(dynamodb, sqs, config.table_name, queue_url, datetime.fromisoformat(event.time))
+
+
+@app.schedule(Cron(0, 5, 2, "*", "?", "*"))
+def reconcile_llm_use(event: CloudWatchEvent) -> dict:
+    """The 2nd of each month: last month's LLM counters rebuilt from egress's usage objects (rule 4)."""
+    last_month = datetime.fromisoformat(event.time).replace(day=1) - timedelta(days=1)
+    return results.reconcile_llm_use(place, llm_usage.month_of(last_month))
 
 
 @app.on_sqs_message(queue=config.reminders_queue)

@@ -25,8 +25,11 @@ def result_key(job_id: str) -> str:
     return f"results/{job_id}.json"
 
 
+USAGE_PREFIX = "usage/"
+
+
 def usage_key(job_id: str) -> str:
-    return f"usage/{job_id}.json"
+    return f"{USAGE_PREFIX}{job_id}.json"
 
 
 def job_id_of_result(key: str) -> str | None:

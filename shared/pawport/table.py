@@ -11,7 +11,8 @@ draft an extraction job serves, TTL), "OUTBOX"/"PENDING#..." (control's relay ma
 "REMINDER#<day>"/"HOUSEHOLD#<id>#RECORD#<id>" (the due-date index: which records the daily run of
 <day> reminds about, shared by every household so the run reads one partition; pawport/reminders.py),
 "REMINDERS"/"CURSOR" (the last day the run finished), "REMINDED#<day>"/"HOUSEHOLD#<id>#MEMBER#<sub>"
-(a reminder mail claimed for one member, TTL).
+(a reminder mail claimed for one member, TTL), "LLMUSAGE#<yyyy-mm>"/"prompt_tokens" | "completion_tokens"
+| "micro_usd" (the deployment's LLM use in a month: live counters; pawport/llm_usage.py).
 Projection items carry `version`, the source row's version in Aurora: writes are conditional on
 it, so a replayed or late outbox entry never rolls an item back. Work items (drafts, counters,
 job lookups) carry version 0.
@@ -123,3 +124,7 @@ def reminded_key(day: str) -> str:
 
 def reminded_sk(household_id: str, user_id: str) -> str:
     return f"HOUSEHOLD#{household_id}#MEMBER#{user_id}"
+
+
+def llm_usage_key(month: str) -> str:
+    return f"LLMUSAGE#{month}"

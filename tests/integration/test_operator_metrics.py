@@ -16,6 +16,7 @@ from devstack import REPO
 from devstack.runner import EventRunner
 from devstack.runner_invoke import InvokeApi
 from devstack.stack import REGION, Stack, service_env
+from pawport import llm_usage
 from pawport.auth import Caller
 
 sys.path.insert(0, str(REPO / "services" / "workers"))
@@ -88,6 +89,9 @@ def test_published_metrics_are_the_wake_reports_figures(control, stack: Stack, c
     expected = expected_report(control, month)
     assert (expected.sessions, expected.resumes) == (8, 2)   # each action and its relay; days 3 and 17
 
+    from chalicelib.workers import work_items
+    work_items.set_llm_use(month.strftime("%Y-%m"), llm_usage.totals(   # as workers count settled jobs
+        [{"model": "gpt-4.1-mini-2025-04-14", "prompt_tokens": 1000, "completion_tokens": 500}]))
     workers = service_env(stack, "workers")
     cloudwatch = boto3.client("cloudwatch", region_name=REGION, endpoint_url=stack.moto_url)
     invoker = boto3.client("lambda", region_name=REGION, endpoint_url=control_functions.url)
@@ -95,13 +99,12 @@ def test_published_metrics_are_the_wake_reports_figures(control, stack: Stack, c
     published = publish_operator_metrics(invoker, cloudwatch, workers["PAWPORT_OPERATOR_AGGREGATES_FUNCTION"],
                                          "Pawport", workers["PAWPORT_STAGE"], at)
 
-    assert [d["MetricName"] for d in published] == ["AuroraAwakeHours", "AuroraResumes", "ActiveHouseholds"]
+    assert [d["MetricName"] for d in published] == ["AuroraAwakeHours", "AuroraResumes", "ActiveHouseholds",
+                                                    "LlmSpendUsd"]
     assert statistic(cloudwatch, "AuroraAwakeHours", at) == [pytest.approx(expected.awake_hours, rel=1e-9)]
     assert statistic(cloudwatch, "AuroraResumes", at) == [2.0]
     assert statistic(cloudwatch, "ActiveHouseholds", at) == [2.0]
-    listed = {m["MetricName"] for m in cloudwatch.list_metrics(Namespace="Pawport")["Metrics"]}
-    assert {"AuroraAwakeHours", "AuroraResumes", "ActiveHouseholds"} <= listed
-    assert "LlmSpendUsd" not in listed   # null (no LLM usage in Aurora yet): never published as 0
+    assert statistic(cloudwatch, "LlmSpendUsd", at) == [pytest.approx((1000 * 0.40 + 500 * 1.60) / 1e6)]
 
 
 def test_the_aggregates_are_a_few_counts_far_under_lambdas_six_megabytes(control, stack: Stack,
@@ -118,9 +121,9 @@ def test_the_aggregates_are_a_few_counts_far_under_lambdas_six_megabytes(control
     assert len(payload) < 1024 < SIX_MB
     aggregates = json.loads(payload)
     assert set(aggregates) == {"period", "awake_hours", "resumes", "sessions", "active_households",
-                               "llm_tokens", "llm_spend_usd", "llm_unavailable"}
+                               "llm_prompt_tokens", "llm_completion_tokens", "llm_spend_usd"}
     assert aggregates["period"]["start"] == month.isoformat()
-    assert (aggregates["active_households"], aggregates["llm_spend_usd"]) == (2, None)
+    assert (aggregates["active_households"], aggregates["llm_spend_usd"]) == (2, 0.0)   # no extraction that month
     with control.database.transaction("test") as session:   # a named action: a row of the wake ledger
         last = session.scalars(select(Wake).where(Wake.action == "operator_aggregates").order_by(Wake.id.desc())).first()
     assert (last.outcome, last.household_id, last.request_id is not None) == ("commit", None, True)

@@ -16,7 +16,9 @@ from workers_harness import (Workers, answer, certificate_pdf, count_of, draft_o
                              zip_archive)
 
 from devstack.stack import Stack
-from pawport.table import JOB_SK, TableItem, document_count_sk, document_hash_sk, draft_sk, household_key, job_key
+from pawport import llm_usage
+from pawport.table import (JOB_SK, TableItem, document_count_sk, document_hash_sk, draft_sk, household_key, job_key,
+                           llm_usage_key)
 
 DRAFT_KEYS = {"upload_id", "pet_id", "status", "reason", "file_name", "content_type", "size", "document_key",
               "thumbnail_key", "content_hash", "duplicate_of", "fields", "uploaded_at"}
@@ -201,3 +203,30 @@ def test_the_document_counter_is_rebuilt_from_s3(workers: Workers) -> None:
     TableItem(household_key(household), document_count_sk(pet), kind="counter", count=7).save()  # drifted
     assert reconcile_document_count(household, pet, workers.app.place) == 2
     assert count_of(kept[0]) == 2
+
+
+def llm_counters(month: str) -> dict[str, float]:
+    return {item.sk: float(item.count) for item in TableItem.query(llm_usage_key(month))}
+
+
+def test_each_jobs_llm_use_is_counted_once_and_a_month_is_rebuilt_from_the_usage_objects(workers: Workers) -> None:
+    from chalicelib.workers.results import reconcile_llm_use
+    month = llm_usage.month_of(datetime.now(UTC))
+    before = llm_counters(month)
+    key = extracting(workers, "Lyme 2026-02-02")
+    draft_of(key).delete()   # approved meanwhile: the result is dropped, the tokens were spent all the same
+    answer(workers, key.upload_id, {"job_id": key.upload_id, "status": "extracted", "fields": FIELDS, "reason": None},
+           tokens=1000, model="gpt-4.1-mini-2025-04-14")
+    workers.s3.copy_object(Bucket=workers.jobs, Key=f"results/{key.upload_id}.json", MetadataDirective="REPLACE",
+                           CopySource={"Bucket": workers.jobs, "Key": f"results/{key.upload_id}.json"})
+    workers.drain()          # the result delivered again: counted once
+    after = llm_counters(month)
+    added = {name: after[name] - before.get(name, 0) for name in llm_usage.COUNTERS}
+    assert added == {"prompt_tokens": 1000, "completion_tokens": 60, "micro_usd": pytest.approx(1000 * 0.40 + 60 * 1.60)}
+
+    TableItem(llm_usage_key(month), "micro_usd", kind="counter", count=1).save()   # drifted
+    rebuilt = reconcile_llm_use(workers.app.place, month)
+    usages = [json.loads(workers.read(workers.jobs, key)) for key in
+              (o["Key"] for o in workers.s3.list_objects_v2(Bucket=workers.jobs, Prefix="usage/").get("Contents", []))]
+    assert llm_counters(month) == llm_usage.totals(usages) == {k: rebuilt[k] for k in llm_usage.COUNTERS}
+    assert rebuilt["usage_objects"] == len(usages)

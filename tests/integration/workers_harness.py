@@ -157,9 +157,9 @@ def extracting(workers: Workers, text: str) -> UploadKey:
     return key
 
 
-def answer(workers: Workers, job_id: str, result: dict, tokens: int = 800) -> None:
+def answer(workers: Workers, job_id: str, result: dict, tokens: int = 800, model: str = "local-reader") -> None:
     """What egress writes: the usage object, then the result (whose notification reaches workers)."""
-    usage = {"job_id": job_id, "model": "local-reader", "prompt_tokens": tokens, "completion_tokens": 60}
+    usage = {"job_id": job_id, "model": model, "prompt_tokens": tokens, "completion_tokens": 60}
     workers.s3.put_object(Bucket=workers.jobs, Key=f"usage/{job_id}.json", Body=json.dumps(usage).encode())
     workers.s3.put_object(Bucket=workers.jobs, Key=f"results/{job_id}.json", Body=json.dumps(result).encode())
     workers.drain()

@@ -16,7 +16,7 @@ def month() -> cost.Usage:
         "dynamodb.Query": 2_000_000, "dynamodb.PutItem": 1_000_000, "dynamodb.TransactWriteItems": 1000,
         "dynamodb.DescribeTable": 5, "dynamodbstreams.GetRecords": 10, "postgres.statement": 1_000_000,
         "s3.GetObject": 1000, "s3.PutObject": 1000, "ses.SendEmail": 1000, "sqs.SendMessage": 1_000_000}),
-        awake_hours=10, users=100, input_tokens=1_000_000, output_tokens=1_000_000)
+        awake_hours=10, users=100, llm_micro_usd=750_000)
 
 
 def test_this_designs_bill_line_by_line() -> None:
@@ -31,7 +31,7 @@ def test_this_designs_bill_line_by_line() -> None:
         "ses": 0.1,
         "cloudwatch": 0.5,                 # the alarm $0.10 + 0.8 GB of logs x $0.50
         "cognito": 0.55,
-        "llm": 0.75,
+        "llm": 0.75,                       # the jobs' own price (pawport/llm_usage.py), in micro-USD
     }
 
 

@@ -16,7 +16,7 @@ FUNCTION = "pawport-control-dev-operator_aggregates"
 AGGREGATES = {"period": {"start": "2026-03-01T00:00:00+00:00", "end": "2026-04-01T00:00:00+00:00",
                          "until": "2026-03-09T06:00:00+00:00"},
               "awake_hours": 1.25, "resumes": 7, "sessions": 40, "active_households": 3,
-              "llm_tokens": None, "llm_spend_usd": None, "llm_unavailable": "not kept in Aurora yet"}
+              "llm_prompt_tokens": 0, "llm_completion_tokens": 0, "llm_spend_usd": None}
 
 
 class FakeLambda:

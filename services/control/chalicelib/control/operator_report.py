@@ -5,18 +5,20 @@ CloudWatch from the VPC: workers invoke `operator_aggregates` weekly and publish
 (services/workers/chalicelib/workers/operator_metrics.py). Counts only, never a tenant's data.
 It is a named control action: its session wakes Aurora (once a week) and is a row of the ledger."""
 from datetime import UTC, datetime, timedelta
+from typing import Callable
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from pawport import llm_usage
+from pawport.table import llm_usage_key
 from chalicelib.control import wake_ledger
 from chalicelib.control.database import Database
 from chalicelib.control.models import AuditEntry
 from chalicelib.control.wake_report import awake
 
 ACTION = "operator_aggregates"   # the function in app.py: the name its sessions have in the wake ledger
-# Nothing in Aurora counts LLM use yet: egress writes usage/<job>.json to S3 and workers settle it there.
-NO_LLM_ROLLUP = "no LLM usage is kept in Aurora yet (egress writes usage/<job>.json to S3; no monthly rollup)"
+Counters = Callable[[str], dict[str, float]]   # a key's live counters in DynamoDB, by name
 
 
 def month_of(event: dict, now: datetime) -> tuple[datetime, datetime]:
@@ -26,8 +28,10 @@ def month_of(event: dict, now: datetime) -> tuple[datetime, datetime]:
     return start, (start + timedelta(days=32)).replace(day=1)
 
 
-def aggregates(session: Session, start: datetime, end: datetime, now: datetime, pause_delay: timedelta) -> dict:
-    """The period's figures up to now (month to date while the month runs).
+def aggregates(session: Session, start: datetime, end: datetime, now: datetime, pause_delay: timedelta,
+               llm_use: dict[str, float]) -> dict:
+    """The period's figures up to now (month to date while the month runs); LLM use from the month's
+    live counters in DynamoDB (pawport/llm_usage.py), which workers keep, not Aurora.
 
     Active households: those with at least one audit entry in the period. Every committed change to
     a household (pets, records, members, invitations) and every read of its audit log writes one,
@@ -39,13 +43,15 @@ def aggregates(session: Session, start: datetime, end: datetime, now: datetime, 
                             .where(AuditEntry.at >= start, AuditEntry.at < until, AuditEntry.household_id.is_not(None)))
     return {"period": {"start": start.isoformat(), "end": end.isoformat(), "until": until.isoformat()},
             "awake_hours": report.awake_hours, "resumes": report.resumes, "sessions": report.sessions,
-            "active_households": active,
-            "llm_tokens": None, "llm_spend_usd": None, "llm_unavailable": NO_LLM_ROLLUP}
+            "active_households": active} | llm_usage.as_figures(llm_use)
 
 
-def operator_aggregates(database: Database, event: dict, request_id: str | None, pause_delay: timedelta) -> dict:
-    """One session on the wake ledger's clock: the ledger rows it reads were written on that clock."""
+def operator_aggregates(database: Database, event: dict, request_id: str | None, pause_delay: timedelta,
+                        counters: Counters) -> dict:
+    """One session on the wake ledger's clock: the ledger rows it reads were written on that clock.
+    The LLM counters are read first, so the session is not held open across a DynamoDB call."""
     now = database.now()
     start, end = month_of(event, now)
+    llm_use = counters(llm_usage_key(llm_usage.month_of(start)))
     with database.transaction(ACTION, request_id) as session:
-        return aggregates(session, start, end, now, pause_delay)
+        return aggregates(session, start, end, now, pause_delay, llm_use)

@@ -36,6 +36,11 @@ def write(item: Item) -> None:
         log.info("projection %s %s is newer than version %s: kept", item["pk"], item["sk"], item["version"])
 
 
+def counters(pk: str) -> dict[str, float]:
+    """The live counters under one key (workers keep them), by sort key; none yet is an empty dict."""
+    return {item.sk: float(item.count or 0) for item in TableItem.query(pk)}
+
+
 def partition(pk: str, sk_prefix: str | None = None) -> list[Item]:
     """What the table holds under one key, in the projection's own form (for reconciliation)."""
     condition = TableItem.sk.startswith(sk_prefix) if sk_prefix else None

@@ -55,8 +55,12 @@ class Objects:
         self._s3.delete_object(Bucket=bucket, Key=key)
 
     def keys(self, bucket: str, prefix: str) -> list[str]:
+        return list(self.modified(bucket, prefix))
+
+    def modified(self, bucket: str, prefix: str) -> dict[str, datetime]:
+        """Every key under the prefix, with when it was last written."""
         pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        return [o["Key"] for page in pages for o in page.get("Contents", [])]
+        return {o["Key"]: o["LastModified"] for page in pages for o in page.get("Contents", [])}
 
 
 def _missing(error: ClientError) -> bool:

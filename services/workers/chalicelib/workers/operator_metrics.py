@@ -31,7 +31,7 @@ def fetch_aggregates(lambda_client: Any, function_name: str, month: str) -> dict
 
 
 def metric_data(aggregates: dict, stage: str, at: datetime) -> list[dict]:
-    """One datum per metric with a value; a null one (LLM spend, not kept in Aurora yet) is left out."""
+    """One datum per metric with a value; a null one is left out, never published as 0."""
     return [{"MetricName": name, "Dimensions": [{"Name": "Stage", "Value": stage}], "Timestamp": at,
              "Value": float(aggregates[key]), "Unit": unit}
             for name, (key, unit) in METRICS.items() if aggregates.get(key) is not None]

@@ -4,11 +4,12 @@ Order-tolerant and idempotent: the draft changes only while it is `extracting`, 
 delivery changes nothing, and a result for a draft already approved or deleted (or past its
 TTL) is logged and dropped. A malformed answer makes the draft "needs manual entry": the file
 is kept and the person types the fields, rather than the message ending in a dead-letter queue.
+The job's LLM use is added to the month's counters once per job, even when its draft is gone.
 """
 import logging
 from typing import Any
 
-from pawport import extraction_jobs
+from pawport import extraction_jobs, llm_usage
 from pawport.documents import DraftStatus
 from pawport.s3_events import StoredObject
 from chalicelib.workers import work_items
@@ -32,7 +33,10 @@ def handle_result(stored: StoredObject, place: Workplace) -> dict:
         log.info("dropped result of job %s: no such job (unknown, or past its TTL)", job_id)
         return {"job_id": job_id, "applied": False}
     answer, spent = _read(place, stored.key), _read(place, extraction_jobs.usage_key(job_id))
-    changes = interpret(job_id, answer) | {"usage": usage(job_id, spent)}
+    used = usage(job_id, spent)
+    if used:
+        work_items.count_llm_use(job_id, llm_usage.month_of(now), llm_usage.counted(used))
+    changes = interpret(job_id, answer) | {"usage": used}
     applied = work_items.settle_draft(job.household_id, job.upload_id, DraftStatus.EXTRACTING.value, changes, now)
     if applied:
         log.info("draft %s: %s", job.upload_id, changes["status"])
@@ -54,6 +58,16 @@ def interpret(job_id: str, result: Any) -> dict:
         return {"status": DraftStatus.NEEDS_MANUAL_ENTRY.value, "fields": fields,
                 "reason": str(result.get("reason") or NOT_READ)}
     return {"status": DraftStatus.NEEDS_MANUAL_ENTRY.value, "reason": UNREADABLE_ANSWER, "fields": None}
+
+
+def reconcile_llm_use(place: Workplace, month: str) -> dict:
+    """Rebuild a closed month's LLM counters from the usage objects egress wrote in it (by their
+    write time; the result they belong to settles seconds later)."""
+    written = place.objects.modified(place.jobs_bucket, extraction_jobs.USAGE_PREFIX)
+    usages = [_read(place, key) for key, at in written.items() if llm_usage.month_of(at) == month]
+    counters = llm_usage.totals(u for u in usages if isinstance(u, dict))
+    work_items.set_llm_use(month, counters)
+    return {"month": month, "usage_objects": len(usages)} | counters
 
 
 def usage(job_id: str, answer: Any) -> dict | None:

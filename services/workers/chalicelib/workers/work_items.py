@@ -13,7 +13,8 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from pawport.table import JOB_SK, TableItem, document_count_sk, document_hash_sk, draft_sk, household_key, job_key
+from pawport.table import (JOB_SK, TableItem, document_count_sk, document_hash_sk, draft_sk, household_key, job_key,
+                           llm_usage_key)
 
 DRAFT_KIND, CLAIM_KIND, COUNTER_KIND, JOB_KIND = "draft", "document-hash", "counter", "job"
 JOB_LIFETIME = timedelta(days=14)
@@ -93,6 +94,30 @@ def get_job(job_id: str, now: datetime) -> Job | None:
 def set_document_count(household_id: str, pet_id: str, count: int) -> None:
     TableItem(household_key(household_id), document_count_sk(pet_id), kind=COUNTER_KIND, version=0,
               count=count).save()
+
+
+def count_llm_use(job_id: str, month: str, counters: dict[str, float]) -> bool:
+    """Add a job's LLM use to its month's counters, once: the job's lookup item is marked in the same
+    transaction, whatever became of its draft (the tokens were spent). False if counted before."""
+    try:
+        with TransactWrite(connection=_connection()) as transaction:
+            transaction.update(TableItem(job_key(job_id), JOB_SK), actions=[TableItem.body["llm_counted"].set(True)],
+                               condition=TableItem.pk.exists() & TableItem.body["llm_counted"].does_not_exist())
+            for name, value in counters.items():
+                transaction.update(TableItem(llm_usage_key(month), name), actions=[
+                    TableItem.count.add(value), TableItem.kind.set(TableItem.kind | COUNTER_KIND),
+                    TableItem.version.set(TableItem.version | 0)])
+    except TransactWriteError as error:
+        if any(r and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons):
+            return False
+        raise
+    return True
+
+
+def set_llm_use(month: str, counters: dict[str, float]) -> None:
+    """Overwrite a month's LLM counters (reconciliation of a closed month)."""
+    for name, value in counters.items():
+        TableItem(llm_usage_key(month), name, kind=COUNTER_KIND, version=0, count=value).save()
 
 
 def _live_body(pk: str, sk: str, now: datetime) -> dict | None:
