@@ -92,12 +92,12 @@ class Services:
     egress: EventRunner
     invocations: InvokeApi
 
-    def settle(self) -> int:
+    def settle(self, limit: int = DRAIN_LIMIT) -> int:
         """Deliver queued events until none is left (an upload's whole pipeline); returns rounds."""
-        for rounds in range(1, DRAIN_LIMIT + 1):
+        for rounds in range(1, limit + 1):
             if not (self.workers.poll_once() + self.egress.poll_once()):
                 return rounds
-        raise RuntimeError(f"the event runners still had work after {DRAIN_LIMIT} rounds")
+        raise RuntimeError(f"the event runners still had work after {limit} rounds")
 
 
 def load(stack: Stack, clock: SimClock) -> Services:

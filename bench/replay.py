@@ -70,7 +70,8 @@ class Replay:
         sqs = boto3.client("sqs", endpoint_url=self.stack.moto_url)
         for queue in self.stack.resources.queues.values():   # the set-up documents were read long ago
             sqs.purge_queue(QueueUrl=queue)
-        self.services.settle()                                 # and the table's stream too
+        # and the table's stream too: a batch of its records a round, a few dozen items a household
+        self.services.settle(limit=in_process.DRAIN_LIMIT + len(self.trace.households))
 
     def _person(self, name: str) -> tuple[str, dict[str, str]]:
         """A confirmed user in the pool (verified email): the email, and the headers of their requests."""
