@@ -35,7 +35,7 @@ COLUMNS = (("postgres.connection", "pg conn", 9), ("postgres.statement", "pg stm
            ("s3", "s3", 7), ("sqs", "sqs", 6), ("ses", "ses", 6), ("event_delivery", "delivery", 10))
 NOT_RUN = ("not run by default, and not measured on this machine: its set-up alone (a thousand people signed up, "
            "their households, pets and records) takes about 11 minutes, past make bench's 15-minute budget, and "
-           "moto keeps every item version and stream record in memory: it was OOM-killed at 23.9 GB mid-month; "
+           "moto's memory ran away mid-month (OOM-killed at 23.9 GB, its data a few MB; README); "
            "BENCH_HOUSEHOLDS=10,100,1000 make bench tries it")
 
 
