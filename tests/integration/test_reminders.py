@@ -12,6 +12,7 @@ import requests
 
 from devstack.stack import Stack
 from pawport.auth import Caller
+from pawport.table import TableItem, document_count_sk, household_key
 from workers_harness import Workers, invoke, lambda_event, receive_all, running_workers
 
 RUN = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
@@ -39,6 +40,9 @@ def household_with_records(control, *expiries: date) -> str:
     for n, expires_on in enumerate(expiries):
         run(control, owner, control.records.approve_record, pet["pet_id"],
             control.records.NewRecord(vaccine=f"Vaccine {n}", expires_on=expires_on), control.store.find_draft)
+    # what an upload leaves in the partition too: a live counter, added to (a count, no body)
+    TableItem(household_key(h["household_id"]), document_count_sk(pet["pet_id"])).update(
+        actions=[TableItem.count.add(1), TableItem.kind.set("counter")])
     return email
 
 

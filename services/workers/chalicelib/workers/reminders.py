@@ -129,7 +129,8 @@ def household_partition(dynamodb: Any, table: str, household_id: str) -> dict[st
     items: dict[str, list[dict]] = defaultdict(list)
     for page in pages:
         for item in page["Items"]:
-            items[item["kind"]["S"]].append(_value(item["body"]))
+            if "body" in item:   # live counters (a pet's document count) carry a count, no body
+                items[item["kind"]["S"]].append(_value(item["body"]))
     return items
 
 
