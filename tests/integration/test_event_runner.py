@@ -1,5 +1,5 @@
-"""The local event runner delivers SQS, DynamoDB-stream and schedule events as Lambda does, and
-serves Lambda's Invoke API for the app's functions.
+"""The local event runner delivers SQS, DynamoDB-stream and schedule events as Lambda does (its
+Invoke API: test_runner_invoke.py).
 
 The handlers of tests/fixtures/runner_app write what they see into moto's S3; the assertions
 read that state. Each test gets its own copy of infra/resources.yaml in moto (its own stage).
@@ -10,14 +10,11 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 from aws_lambda_powertools.utilities.parser.models import (
     DynamoDBStreamLambdaOnFailureDestinationModel,
     DynamoDBStreamModel,
@@ -30,70 +27,9 @@ from devstack import REPO, resources
 from devstack.resources import Resources
 from devstack.ports import free_port
 from devstack.runner import EventRunner, UnsupportedEventSource
-from devstack.runner_invoke import InvokeApi
 from devstack.runner_schedules import croniter_expression
+from runner_harness import FIXTURE_APP, MAX_STREAM_RETRIES, MONDAY, REGION, Clock, Ledger, lambda_client, runner_for, sample
 from devstack.runner_streams import TTL_PRINCIPAL
-
-FIXTURE_APP = REPO / "tests" / "fixtures" / "runner_app"
-SAMPLES = REPO / "tests" / "fixtures" / "aws-events"
-REGION = "us-east-1"
-MAX_STREAM_RETRIES = 2
-MONDAY = datetime(2026, 1, 5, tzinfo=UTC).timestamp()
-
-
-class Clock:
-    """An injected clock the test moves by hand."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Ledger:
-    """What the fixture app's handlers wrote into S3."""
-
-    def __init__(self, bucket: str) -> None:
-        self._s3, self._bucket = boto3.client("s3"), bucket
-
-    def keys(self, prefix: str) -> list[str]:
-        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=prefix)
-        return sorted(o["Key"] for page in pages for o in page.get("Contents", []))
-
-    def read(self, key: str) -> Any:
-        return json.loads(self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read())
-
-    def values(self, prefix: str) -> list[Any]:
-        return [self.read(key) for key in self.keys(prefix)]
-
-
-@pytest.fixture
-def made(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Resources:
-    """A fresh set of the declared resources, and the fixture app's environment pointing at it."""
-    stage = "t" + uuid.uuid4().hex[:8]
-    made = resources.create_all(aws_env, REGION, stage)
-    monkeypatch.setenv("RUNNER_LEDGER_BUCKET", made.buckets["passports"])
-    monkeypatch.setenv("RUNNER_FLAKY_QUEUE", resources.physical_name(stage, "mail"))
-    monkeypatch.setenv("RUNNER_PARTIAL_QUEUE_ARN", resources.queue_arn(boto3.client("sqs"), made.queues["reminders"]))
-    monkeypatch.setenv("RUNNER_STREAM_ARN", made.streams["main"])
-    return made
-
-
-@pytest.fixture
-def ledger(made: Resources) -> Ledger:
-    return Ledger(made.buckets["passports"])
-
-
-def runner_for(made: Resources, clock: Callable[[], float] | None = None) -> EventRunner:
-    return EventRunner(FIXTURE_APP, clock=clock or Clock(MONDAY), max_stream_retries=MAX_STREAM_RETRIES,
-                       stream_failure_queue_url=made.queues["stream-failures"],
-                       sweep_ttl_tables=[made.tables["main"]], sqs_retry_delay_seconds=0)
-
-
-def sample(name: str) -> dict:
-    return json.loads((SAMPLES / name).read_text())
-
 
 def send(queue_url: str, body: str, **attributes: Any) -> str:
     return boto3.client("sqs").send_message(QueueUrl=queue_url, MessageBody=body, **attributes)["MessageId"]
@@ -395,58 +331,3 @@ def test_the_command_line_runner_delivers_survives_a_failing_handler_and_stops_o
     assert process.returncode == 0, log
     assert "handler=flaky count=1 outcome=error" in log and "RuntimeError: not yet" in log
     assert "handler=flaky count=1 outcome=ok" in log
-
-
-# 6. Lambda's Invoke API -------------------------------------------------------------------------
-
-def lambda_client(endpoint: str) -> Any:
-    return boto3.client("lambda", endpoint_url=endpoint, config=Config(retries={"max_attempts": 1}))
-
-
-@pytest.fixture
-def invoker(made: Resources) -> Iterator[Any]:
-    """boto3's Lambda client, pointed at the Invoke API of a runner of the fixture app."""
-    api = InvokeApi(runner_for(made).functions, port=0).start()
-    try:
-        yield lambda_client(api.url)
-    finally:
-        api.stop()
-
-
-@pytest.mark.parametrize("name", ["echo", "runner-fixture-local-echo",
-                                  "arn:aws:lambda:us-east-1:123456789012:function:runner-fixture-local-echo",
-                                  "arn:aws:lambda:us-east-1:123456789012:function:runner-fixture-local-echo:$LATEST"])
-def test_a_function_is_invoked_by_its_name_full_name_or_arn(invoker: Any, name: str) -> None:
-    answer = invoker.invoke(FunctionName=name, InvocationType="RequestResponse", Payload=b'{"month": "2026-03"}')
-    assert (answer["StatusCode"], answer.get("FunctionError"), answer["ExecutedVersion"]) == (200, None, "$LATEST")
-    assert json.load(answer["Payload"]) == {"event": {"month": "2026-03"}, "function_name": "runner-fixture-local-echo"}
-
-
-def test_a_raising_function_answers_an_unhandled_function_error_as_lambda_does(invoker: Any) -> None:
-    answer = invoker.invoke(FunctionName="broken", Payload=b'{"month": "2026-03"}')
-    assert (answer["StatusCode"], answer["FunctionError"]) == (200, "Unhandled")
-    error = json.load(answer["Payload"])
-    assert (error["errorType"], error["errorMessage"]) == ("LookupError", "nothing for 2026-03")
-    assert any("raise LookupError" in line for line in error["stackTrace"])
-
-
-def test_an_answer_over_six_megabytes_is_a_function_error(invoker: Any) -> None:
-    answer = invoker.invoke(FunctionName="oversized")
-    error = json.load(answer["Payload"])
-    assert (answer["FunctionError"], error["errorType"]) == ("Unhandled", "Function.ResponseSizeTooLarge")
-    assert "exceeded maximum allowed payload size" in error["errorMessage"]
-
-
-def test_an_unknown_function_is_not_found(invoker: Any) -> None:
-    with pytest.raises(invoker.exceptions.ResourceNotFoundException, match="runner-fixture-local-nothing"):
-        invoker.invoke(FunctionName="runner-fixture-local-nothing")
-
-
-def test_a_request_over_six_megabytes_is_refused(invoker: Any) -> None:
-    with pytest.raises(invoker.exceptions.RequestTooLargeException):
-        invoker.invoke(FunctionName="echo", Payload=json.dumps({"x": "x" * (6 * 1024 * 1024 + 200)}).encode())
-
-
-def test_event_handlers_are_invocable_too(invoker: Any) -> None:
-    answer = invoker.invoke(FunctionName="every_five_minutes", Payload=json.dumps(sample("eventBridgeEvent.json")))
-    assert answer.get("FunctionError") is None, json.load(answer["Payload"])
