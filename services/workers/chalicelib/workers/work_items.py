@@ -53,15 +53,14 @@ def settle_draft(household_id: str, upload_id: str, expected_status: str, change
             transaction.update(draft, actions=[TableItem.body[name].set(value) for name, value in changes.items()],
                                condition=(TableItem.body["status"] == expected_status) & (TableItem.expires_at > now))
             if count_pet:
-                transaction.update(TableItem(household_key(household_id), document_count_sk(count_pet)), actions=[
-                    TableItem.count.add(1), TableItem.kind.set(TableItem.kind | COUNTER_KIND),
-                    TableItem.version.set(TableItem.version | 0)])
+                transaction.update(TableItem(household_key(household_id), document_count_sk(count_pet)),
+                                   actions=_counter_add(1))
             if job:
                 transaction.save(TableItem(job_key(job.job_id), JOB_SK, kind=JOB_KIND, version=0, body={
                     "household_id": job.household_id, "upload_id": job.upload_id, "pet_id": job.pet_id},
                     expires_at=now + JOB_LIFETIME))
     except TransactWriteError as error:
-        if any(r and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons):
+        if _refused_by_a_condition(error):
             return False
         raise
     return True
@@ -104,11 +103,9 @@ def count_llm_use(job_id: str, month: str, counters: dict[str, float]) -> bool:
             transaction.update(TableItem(job_key(job_id), JOB_SK), actions=[TableItem.body["llm_counted"].set(True)],
                                condition=TableItem.pk.exists() & TableItem.body["llm_counted"].does_not_exist())
             for name, value in counters.items():
-                transaction.update(TableItem(llm_usage_key(month), name), actions=[
-                    TableItem.count.add(value), TableItem.kind.set(TableItem.kind | COUNTER_KIND),
-                    TableItem.version.set(TableItem.version | 0)])
+                transaction.update(TableItem(llm_usage_key(month), name), actions=_counter_add(value))
     except TransactWriteError as error:
-        if any(r and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons):
+        if _refused_by_a_condition(error):
             return False
         raise
     return True
@@ -118,6 +115,16 @@ def set_llm_use(month: str, counters: dict[str, float]) -> None:
     """Overwrite a month's LLM counters (reconciliation of a closed month)."""
     for name, value in counters.items():
         TableItem(llm_usage_key(month), name, kind=COUNTER_KIND, version=0, count=value).save()
+
+
+def _counter_add(value: float) -> list[Any]:
+    """The update that adds to a live counter, making it (kind, version 0) on its first add."""
+    return [TableItem.count.add(value), TableItem.kind.set(TableItem.kind | COUNTER_KIND),
+            TableItem.version.set(TableItem.version | 0)]
+
+
+def _refused_by_a_condition(error: TransactWriteError) -> bool:
+    return any(r and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons)
 
 
 def _live_body(pk: str, sk: str, now: datetime) -> dict | None:
