@@ -2,9 +2,10 @@
 # Both install what is missing first: Debian packages, then a venv from pinned requirements.
 VENV := .venv
 PY := $(VENV)/bin/python
+SERVICES := api control egress workers
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt services/*/requirements.txt shared/pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install dev test bench package token migration wakes clean
+.PHONY: install dev lint test bench package token migration wakes rebuild-projections clean
 .DEFAULT_GOAL := dev
 
 install: $(STAMP)
@@ -19,8 +20,14 @@ $(STAMP):
 dev: install
 	$(PY) -m devstack.dev
 
-test: install
+# mypy once per service, with its directory on the path as its Lambda zip holds it (all four share the
+# `chalicelib` namespace and each has an `app`); the import contracts (.importlinter) see all four at once.
+lint: install
 	$(PY) -m ruff check --quiet .
+	for svc in $(SERVICES); do MYPYPATH=services/$$svc $(PY) -m mypy services/$$svc/app.py services/$$svc/chalicelib shared/pawport || exit 1; done
+	PYTHONPATH=services/api:services/control:services/egress:services/workers $(VENV)/bin/lint-imports --no-logo
+
+test: lint
 	$(PY) -m pytest
 
 bench: install
@@ -37,6 +44,9 @@ migration:  # with `make dev` running: make migration m="what changed"
 
 wakes:  # with `make dev` running: Aurora's awake time from control's wake ledger
 	@$(PY) -m devstack.wakes
+
+rebuild-projections:  # with `make dev` running: every projection item in DynamoDB again from Aurora
+	@$(PY) -m devstack.rebuild_projections
 
 clean:
 	rm -rf .local build

@@ -1,7 +1,7 @@
-"""The api's cold import beside the one-fat-function baseline (issue 6).
+"""The api's cold import beside the one-fat-function baseline (what splitting the services buys).
 
 Each figure is one fresh interpreter timing its own imports (interpreter start-up excluded, the
-same for both). The baseline is seed 002's 'before' shape: one process holding every service's
+same for both). The baseline is the design's 'before' shape: one process holding every service's
 code and dependencies, i.e. the union of the modules the four apps really load (third-party and
 the services' own chalicelib and pawport modules; not their app.py, whose settings refuse to
 share a process), found by loading each app in a fresh interpreter of its own with its own

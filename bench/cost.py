@@ -1,21 +1,29 @@
-"""The monthly bill (issue 6): this design beside the baseline design, from the calls the month
-replay counted and the unit prices in bench/prices.yaml (its assumptions named there too).
+"""The monthly bill: three designs from the calls the month replay counted and the unit prices in
+bench/prices.yaml (its assumptions named there too), each in two columns: list prices, and the
+free tiers that last applied.
 
-The baseline is seed 002's 'before' shape: Aurora always on at its minimum behind RDS Proxy, a
-NAT gateway in each of 2 AZs, every function in the VPC and every read through the database
-(no DynamoDB). Both designs make the same requests, invocations, uploads, mails and LLM calls.
-Storage is billed apart in both (the goals say "plus storage") and left out."""
+- this design: Aurora billed for its awake hours only, reads from DynamoDB projections;
+- reads through Aurora: the same design with every read a database session on the auto-pausing
+  cluster (no projections), awake for the hours bench/reads_through_aurora.py computes;
+- always on: the usual shape, Aurora always on at its minimum behind RDS Proxy, a NAT gateway in
+  each of 2 AZs, every function in the VPC and every read through the database.
+All make the same requests, invocations, uploads, mails and LLM calls. Storage is billed apart in
+all (the goals say "plus storage") and left out."""
 import ast
+import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bench import llm_tokens
 from devstack import REPO
 
 PRICES = Path(__file__).with_name("prices.yaml")
+RESOURCES = REPO / "infra" / "resources.yaml"
 MONTH_HOURS = 720
 MONTH_SECONDS = MONTH_HOURS * 3600
 OPERATOR_METRICS = 4          # awake hours, resumes, active households, LLM spend
@@ -23,6 +31,8 @@ DYNAMODB_READS = ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"
 DYNAMODB_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")
 FREE_CONTROL_PLANE = ("Describe", "List")   # DescribeTable and friends: no request charge
 S3_READS = ("GetObject", "HeadObject", "HeadBucket")
+DESIGNS = ("design", "reads_through_aurora", "always_on")
+COLUMNS = ("free_tiers", "list_price")
 
 
 @dataclass
@@ -32,9 +42,20 @@ class Usage:
     calls: Counter[str] = field(default_factory=Counter)
     awake_hours: float = 0.0
     users: int = 0
-    llm_micro_usd: float = 0.0    # priced per job by pawport/llm_usage.py, as the operator metrics are
+    llm_micro_usd: float = 0.0    # the local reader's count, priced by pawport/llm_usage.py
     extractions: int = 0
     operator_reports: float = 0.0
+    reads_awake_hours: float = 0.0   # Aurora's awake hours were every read a session on it
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a bill is read: which column, how many pollers each idle SQS mapping runs, which queues
+    Lambda polls, and the memory each service's functions are priced at (MB)."""
+    free_tiers: bool = True
+    pollers: int = 5
+    polled: tuple[str, ...] = ()
+    memory_mb: dict[str, int] = field(default_factory=dict)
 
 
 def load_prices(path: Path = PRICES) -> dict[str, Any]:
@@ -59,22 +80,36 @@ def idle(run: dict[str, Any], schedule: dict[str, int]) -> Usage:
         measured = run["by_kind"][kind]
         calls.update({k: v / measured["events"] * runs for k, v in measured.items() if k != "events"})
     reports = schedule.get("operator_report", 0)
-    pause = run["wakes"]["pause_delay_seconds"]
-    return Usage(calls, awake_hours=reports * (pause + 1) / 3600, operator_reports=reports)
+    hours = reports * (run["wakes"]["pause_delay_seconds"] + 1) / 3600
+    return Usage(calls, awake_hours=hours, operator_reports=reports, reads_awake_hours=hours)
 
 
-def design_bill(usage: Usage, prices: dict[str, Any], polled_queues: int) -> dict[str, float]:
+def bill(design: str, usage: Usage, prices: dict[str, Any], reading: Reading) -> dict[str, float]:
+    return {"design": design_bill, "reads_through_aurora": reads_through_aurora_bill,
+            "always_on": baseline_bill}[design](usage, prices, reading)
+
+
+def design_bill(usage: Usage, prices: dict[str, Any], reading: Reading) -> dict[str, float]:
     """This design: Aurora billed for its awake hours only, reads from DynamoDB, no NAT, no proxy."""
     p, a, calls = prices, prices["assumptions"], usage.calls
     return _rounded({
         "aurora compute": usage.awake_hours * a["aurora_awake_acu"] * p["aurora"]["per_acu_hour"],
         "aurora i/o": calls["postgres.statement"] * p["aurora"]["per_million_io"] / 1e6,
         "dynamodb": dynamodb(calls, prices),
-    } | shared_lines(usage, prices, polled_queues))
+    } | shared_lines(usage, prices, reading))
 
 
-def baseline_bill(usage: Usage, prices: dict[str, Any], polled_queues: int) -> dict[str, float]:
-    """The baseline: the same requests, with every read and write a database statement instead."""
+def reads_through_aurora_bill(usage: Usage, prices: dict[str, Any], reading: Reading) -> dict[str, float]:
+    """This design with every DynamoDB call a database statement on the auto-pausing cluster instead."""
+    p, a, calls = prices, prices["assumptions"], usage.calls
+    return _rounded({
+        "aurora compute": usage.reads_awake_hours * a["aurora_awake_acu"] * p["aurora"]["per_acu_hour"],
+        "aurora i/o": (calls["postgres.statement"] + _sum(calls, "dynamodb.")) * p["aurora"]["per_million_io"] / 1e6,
+    } | shared_lines(usage, prices, reading))
+
+
+def baseline_bill(usage: Usage, prices: dict[str, Any], reading: Reading) -> dict[str, float]:
+    """The usual shape: the same requests, every read and write a statement on an always-on cluster."""
     p, a, calls = prices, prices["assumptions"], usage.calls
     statements = calls["postgres.statement"] + _sum(calls, "dynamodb.")
     aws_calls = sum(v for k, v in calls.items() if k.split(".")[0] in ("s3", "sqs", "ses"))   # DynamoDB's are SQL here
@@ -84,29 +119,41 @@ def baseline_bill(usage: Usage, prices: dict[str, Any], polled_queues: int) -> d
         "aurora i/o": statements * p["aurora"]["per_million_io"] / 1e6,
         "rds proxy": MONTH_HOURS * p["rds_proxy"]["minimum_acus"] * p["rds_proxy"]["per_acu_hour"],
         "nat gateways (2 AZ)": 2 * MONTH_HOURS * p["nat_gateway"]["per_hour"] + nat_gb * p["nat_gateway"]["per_gb_processed"],
-    } | shared_lines(usage, prices, polled_queues))
+    } | shared_lines(usage, prices, reading))
 
 
-def shared_lines(usage: Usage, prices: dict[str, Any], polled_queues: int) -> dict[str, float]:
-    """What both designs pay alike: functions, requests, objects, queues, mail, metrics, users, tokens."""
+def shared_lines(usage: Usage, prices: dict[str, Any], reading: Reading) -> dict[str, float]:
+    """What every design pays alike: functions, requests, objects, queues, mail, metrics, users, tokens."""
     p, a, calls = prices, prices["assumptions"], usage.calls
+    free = _free_tiers(prices, reading.free_tiers)
     invocations = sum(v for k, v in calls.items() if k.startswith("invocation."))
-    gb_seconds = sum(v for k, v in calls.items() if k.startswith("invocation_ms.")) / 1000 * a["lambda_memory_mb"] / 1024
-    polls = polled_queues * a["sqs_pollers_per_queue"] * MONTH_SECONDS / a["sqs_poll_wait_seconds"]
+    gb_seconds = sum(v / 1000 * reading.memory_mb.get(k.partition(".")[2], a["lambda_memory_mb"]) / 1024
+                     for k, v in calls.items() if k.startswith("invocation_ms."))
     metric_hours = usage.operator_reports * OPERATOR_METRICS   # each report sends each metric within one hour
-    return {
-        "lambda": invocations * p["lambda"]["per_million_requests"] / 1e6 + gb_seconds * p["lambda"]["per_gb_second"],
+    receives = reading.pollers * MONTH_SECONDS / a["sqs_poll_wait_seconds"]
+    # The SQS allowance covers the counted requests first, then each queue's polling in turn.
+    sqs = _after_allowance([_sum(calls, "sqs."), *[receives] * len(reading.polled)], free["sqs"].get("requests", 0))
+    cw = free["cloudwatch"]
+    lines = {
+        "lambda": (_over(invocations, free["lambda"].get("requests", 0)) * p["lambda"]["per_million_requests"] / 1e6
+                   + _over(gb_seconds, free["lambda"].get("gb_seconds", 0)) * p["lambda"]["per_gb_second"]),
         "api gateway": calls["apigateway.request"] * p["api_gateway"]["per_million_requests"] / 1e6,
         "s3 requests": s3(calls, prices),
-        "sqs (incl. Lambda's idle polling)": (_sum(calls, "sqs.") + polls) * p["sqs"]["per_million_requests"] / 1e6,
+        "sqs requests": sqs[0] * p["sqs"]["per_million_requests"] / 1e6,
+    } | {f"sqs polling: {queue} ({reading.pollers} pollers)": billable * p["sqs"]["per_million_requests"] / 1e6
+         for queue, billable in zip(reading.polled, sqs[1:], strict=True)} | {
         "ses": _sum(calls, "ses.Send") * p["ses"]["per_thousand_emails"] / 1000,
-        "cloudwatch": (p["cloudwatch"]["per_alarm_month"]
-                       + metric_hours / MONTH_HOURS * p["cloudwatch"]["per_metric_month"]
-                       + calls["cloudwatch.PutMetricData"] * p["cloudwatch"]["per_thousand_put_metric_data"] / 1000
-                       + invocations * a["log_bytes_per_invocation"] / 1e9 * p["cloudwatch"]["per_gb_logs_ingested"]),
-        "cognito": usage.users * p["cognito"]["per_monthly_active_user"],
-        "llm": usage.llm_micro_usd / 1e6,
+        "cloudwatch alarm": _over(1, cw.get("alarms", 0)) * p["cloudwatch"]["per_alarm_month"],
+        "cloudwatch metrics": (_over(metric_hours / MONTH_HOURS, cw.get("metrics", 0)) * p["cloudwatch"]["per_metric_month"]
+                               + _over(calls["cloudwatch.PutMetricData"], cw.get("api_requests", 0))
+                               * p["cloudwatch"]["per_thousand_put_metric_data"] / 1000),
+        "cloudwatch logs": _over(invocations * a["log_bytes_per_invocation"] / 1e9, cw.get("gb_logs", 0))
+                           * p["cloudwatch"]["per_gb_logs_ingested"],
+        "cognito": _over(usage.users, free["cognito"].get("monthly_active_users", 0)) * p["cognito"]["per_monthly_active_user"],
+        f"llm ({p['llm_extraction']['model']}, estimated)":
+            usage.extractions * llm_tokens.usd_per_extraction(p["llm_extraction"]),
     }
+    return lines
 
 
 def dynamodb(calls: Counter[str], prices: dict[str, Any]) -> float:
@@ -134,23 +181,71 @@ def s3(calls: Counter[str], prices: dict[str, Any]) -> float:
     return writes * prices["s3"]["per_thousand_writes"] / 1000 + reads * prices["s3"]["per_thousand_reads"] / 1000
 
 
-def polled_queues(services: Path = REPO / "services") -> int:
-    """Queues Lambda long-polls: one per @app.on_sqs_message handler in the four apps."""
-    count = 0
-    for app in services.glob("*/app.py"):
+def polled_queues(services: Path = REPO / "services", declared: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Queues Lambda long-polls: those the apps' @app.on_sqs_message handlers name (a literal, or a
+    settings attribute `<name>_queue`), kept to the queues infra/resources.yaml declares when
+    `declared` is given, so a queue taken out of the stack takes its polling line with it."""
+    names = []
+    for app in sorted(services.glob("*/app.py")):
         for node in ast.walk(ast.parse(app.read_text())):
-            if isinstance(node, ast.Attribute) and node.attr == "on_sqs_message":
-                count += 1
-    return count
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "on_sqs_message":
+                queue = next((k.value for k in node.keywords if k.arg == "queue"), node.args[0] if node.args else None)
+                names.append(_queue_name(queue))
+    kept = set(declared) if declared is not None else None
+    return tuple(n for n in names if kept is None or n in kept)
 
 
-def total(bill: dict[str, float]) -> float:
-    return round(sum(bill.values()), 2)
+def declared_queues(resources: Path = RESOURCES) -> tuple[str, ...]:
+    return tuple(yaml.safe_load(resources.read_text())["queues"])
+
+
+def memory_sizes(services: Path = REPO / "services", default: int = 128) -> dict[str, int]:
+    """Each service's largest function memory in its .chalice/config.json (MB): the size its
+    invocations are priced at (the meter counts invocation time per service, not per function)."""
+    sizes = {}
+    for config_file in sorted(services.glob("*/.chalice/config.json")):
+        config = json.loads(config_file.read_text())
+        found = [config.get("lambda_memory_size")] + [f.get("lambda_memory_size")
+                                                      for f in config.get("lambda_functions", {}).values()]
+        sizes[config_file.parents[1].name] = max([s for s in found if s] or [default])
+    return sizes
+
+
+def total(lines: dict[str, float]) -> float:
+    """To a tenth of a cent: an idle month of this design costs cents, and cents rounded hide it."""
+    return round(sum(lines.values()), 3)
+
+
+def _queue_name(node: ast.expr | None) -> str:
+    if isinstance(node, ast.Constant):
+        return str(node.value)
+    if isinstance(node, ast.Attribute):
+        return node.attr.removesuffix("_queue").replace("_", "-")
+    raise ValueError(f"an on_sqs_message queue bench/cost.py cannot name: {ast.dump(node) if node else None}")
+
+
+def _free_tiers(prices: dict[str, Any], applied: bool) -> dict[str, dict[str, float]]:
+    return {service: (section.get("free_tier") or {}) if applied else {}
+            for service, section in prices.items() if isinstance(section, dict)}
+
+
+def _over(quantity: float, allowance: float) -> float:
+    return max(0.0, quantity - allowance)
+
+
+def _after_allowance(quantities: list[float], allowance: float) -> list[float]:
+    """What is left to pay of each quantity once the allowance has covered them in order."""
+    left = []
+    for quantity in quantities:
+        covered = min(quantity, allowance)
+        allowance -= covered
+        left.append(quantity - covered)
+    return left
 
 
 def _sum(calls: Counter[str], prefix: str) -> int:
     return sum(v for k, v in calls.items() if k.startswith(prefix))
 
 
-def _rounded(bill: dict[str, float]) -> dict[str, float]:
-    return {line: round(usd, 4) for line, usd in bill.items()}
+def _rounded(lines: dict[str, float]) -> dict[str, float]:
+    return {line: round(usd, 4) for line, usd in lines.items()}

@@ -18,18 +18,19 @@ from chalice.test import Client
 from devstack import REPO, identity
 from devstack.measure import AwsCalls, TransactionCounter
 from devstack.stack import DB_NAME, Stack, service_env
-from pawport.table import TableItem, draft_sk, household_key
+from pawport.keys import PET_SK, draft_sk, household_key, pet_key
+from pawport.store import Item, Put, Store
 
 READS = 100
 
 
 def measure(stack: Stack) -> dict[str, Any]:
     token = _user_token(stack)
-    pet_id = _household_with_certificate(stack, token)
     api = _load_api(stack)
-    calls = AwsCalls(TableItem._get_connection().connection.client, api.storage._s3)
+    pet_id = _household_with_certificate(stack, token, api.store)
+    calls = AwsCalls(api.store.client, api.storage._s3)   # the api's own clients: what it sends is counted
     headers = {"Authorization": f"Bearer {token}"}
-    household_id = TableItem.get(f"PET#{pet_id}", "PET").body["household_id"]
+    household_id = api.store.get(pet_key(pet_id), PET_SK).body["household_id"]
     counter = TransactionCounter(stack.database_admin_url, DB_NAME)
     with Client(api.app) as client:
         dashboard = f"/households/{household_id}/dashboard"
@@ -66,30 +67,27 @@ def _user_token(stack: Stack) -> str:
     return identity.sign_in(stack, email, "Bench-password-1")["IdToken"]
 
 
-def _household_with_certificate(stack: Stack, token: str) -> str:
+def _household_with_certificate(stack: Stack, token: str, store: Store) -> str:
     """A household, a pet and an approved rabies record with its certificate, through control."""
     control, headers = stack.control_url, {"Authorization": f"Bearer {token}"}
     household = requests.post(f"{control}/households", json={"name": "Bench"}, headers=headers, timeout=30).json()
     pet = requests.post(f"{control}/households/{household['household_id']}/pets", headers=headers, timeout=30,
                         json={"name": "Ollie", "species": "dog"}).json()
-    upload_id = _ready_draft(stack, household["household_id"], pet["pet_id"])
+    upload_id = _ready_draft(store, household["household_id"], pet["pet_id"])
     requests.post(f"{control}/pets/{pet['pet_id']}/records", headers=headers, timeout=30, json={
         "vaccine": "Rabies", "administered_on": "2026-03-14", "expires_on": "2029-03-14",
         "upload_id": upload_id}).raise_for_status()
     return pet["pet_id"]
 
 
-def _ready_draft(stack: Stack, household_id: str, pet_id: str) -> str:
+def _ready_draft(store: Store, household_id: str, pet_id: str) -> str:
     """A draft in the state workers leave it after extraction (the upload path is not measured here)."""
-    os.environ.update(service_env(stack, "api"))
-    from pawport import table
-    table.bind(stack.resources.tables["main"], "us-east-1", stack.moto_url)
     upload_id = str(uuid.uuid4())
-    TableItem(household_key(household_id), draft_sk(upload_id), kind="draft", version=0,
-              expires_at=datetime.now(UTC) + timedelta(days=14),
-              body={"upload_id": upload_id, "pet_id": pet_id, "status": "ready", "reason": None,
-                    "document_key": f"uploads/{household_id}/{pet_id}/{upload_id}/rabies.pdf",
-                    "content_hash": uuid.uuid4().hex * 2}).save()
+    store.write(Put(Item(household_key(household_id), draft_sk(upload_id), kind="draft",
+                         expires_at=datetime.now(UTC) + timedelta(days=14),
+                         body={"upload_id": upload_id, "pet_id": pet_id, "status": "ready", "reason": None,
+                               "document_key": f"uploads/{household_id}/{pet_id}/{upload_id}/rabies.pdf",
+                               "content_hash": uuid.uuid4().hex * 2})))
     return upload_id
 
 

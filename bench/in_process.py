@@ -7,11 +7,12 @@ api and control answer through Chalice's test client; workers and egress through
 runner, which delivers their queues' messages as Lambda's event source mappings do."""
 import os
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from chalice.test import Client
 from sqlalchemy import Engine, event
@@ -22,7 +23,7 @@ from devstack.measure import AwsCalls
 from devstack.runner import EventRunner, load_app
 from devstack.runner_invoke import InvokeApi
 from devstack.runner_lambda import Function
-from devstack.stack import Stack, service_env
+from devstack.stack import Stack, service_env, service_variables
 
 Loaded = TypeVar("Loaded")
 DRAIN_LIMIT = 50   # poll rounds: an upload settles in four (upload, job, result); more means a loop
@@ -101,26 +102,31 @@ class Services:
 
 
 def load(stack: Stack, clock: SimClock) -> Services:
-    control = _as(stack, "control", lambda: load_app(REPO / "services" / "control"))
+    control = _as(stack, "control", lambda: _on_clock(load_app(REPO / "services" / "control"), clock))
     api = _as(stack, "api", lambda: load_app(REPO / "services" / "api"))
     workers = _as(stack, "workers", lambda: EventRunner(REPO / "services" / "workers", sqs_retry_delay_seconds=0,
                                                         schedules_on_clock=False))   # the trace fires them
     egress = _as(stack, "egress", lambda: EventRunner(REPO / "services" / "egress", sqs_retry_delay_seconds=0))
-    # The accelerated clock where the services read the time that matters to the month: the wake
-    # ledger's (control's database adapters) and the api's status-at-read-time.
-    control.database.now = control.warmup_database.now = clock
-    api.now = clock
-    # workers' weekly report invokes control's aggregates function: served as control's runner serves it.
+    # The api reads the accelerated clock for status at read time and its TTL rule.
+    api.clock = clock
+    # workers invoke control's aggregates (the weekly report) and egress's extract (every upload):
+    # both served on the one Lambda endpoint, as control's runner serves them under `make dev`.
     name = f"{control.app.app_name}-local-operator_aggregates"
     aggregates = Function("operator_aggregates", name, f"arn:aws:lambda:local:000000000000:function:{name}",
                           control.operator_aggregates)
-    invocations = InvokeApi([aggregates], stack.ports.invoke).start()
+    invocations = InvokeApi([aggregates, *egress.functions], stack.ports.invoke).start()
     return Services(Client(api.app), Client(control.app), control, workers, egress, invocations)
+
+
+def _on_clock(control: ModuleType, clock: SimClock) -> ModuleType:
+    """control wired again with the accelerated clock as its wake ledger's (the awake time of the month)."""
+    control.control = control.wire(control.config, ledger_clock=clock)
+    return control
 
 
 def _as(stack: Stack, service: str, load_it: Callable[[], Loaded]) -> Loaded:
     """Import with the service's environment only: each refuses the other side's secrets."""
-    for name in [n for n in os.environ if n.startswith(("PAWPORT_", "OPENAI_"))]:
+    for name in service_variables(os.environ):
         del os.environ[name]
     os.environ.update(service_env(stack, service))
     return load_it()

@@ -1,4 +1,4 @@
-"""The reference month (issue 6) at several household counts, each on a fresh stack of its own
+"""The reference month, where Aurora's sleep is measured, at several household counts, each on a fresh stack of its own
 (PostgreSQL, moto, the local LLM) and replayed in a process of its own (bench/replay.py), so one
 run's ledger, tables and loaded modules never reach the next.
 
@@ -10,15 +10,15 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench import chart, cost
+from bench import bill_report, chart, cost, llm_tokens, progress, reads_through_aurora
 from bench.replay import HOT_PATH
-from bench.trace import BEHAVIOUR, load_behaviour, schedules
+from bench.trace import BEHAVIOUR, generate, load_behaviour, schedules
 from devstack import REPO
 from devstack.dev import wait_until_healthy
 from devstack.ports import free_port
@@ -28,8 +28,8 @@ from devstack.stack import Ports, running_stack
 DEFAULT_SIZES = (10, 100, 1000)
 ALWAYS_ON_HOURS = 720
 DELIVERY = ("sqs.ReceiveMessage", "sqs.DeleteMessage", "sqs.ChangeMessageVisibility", "dynamodbstreams.")
-GOAL_AWAKE_HOURS = {10: 2, 100: 12, 1000: 50}   # issue 6
-GOAL_MONTH_USD = {"idle": 1.50, 100: 4.00}          # issue 6; storage apart
+GOAL_AWAKE_HOURS = {10: 2, 100: 12, 1000: 50}   # the hours awake a month Aurora may spend
+GOAL_MONTH_USD = {"idle": 0.25, 100: 4.00}          # the month's bill goals, free tiers applied; storage apart
 CHART = REPO / "docs" / "awake-hours-and-bill.png"
 COLUMNS = (("postgres.connection", "pg conn", 9), ("postgres.statement", "pg stmt", 9), ("dynamodb", "ddb", 7),
            ("s3", "s3", 7), ("sqs", "sqs", 6), ("ses", "ses", 6), ("event_delivery", "delivery", 10))
@@ -41,8 +41,10 @@ def sizes() -> tuple[int, ...]:
     return tuple(int(n) for n in chosen.split(",")) if chosen else DEFAULT_SIZES
 
 
-def replay(households: int, days: int | None = None, behaviour: Path = BEHAVIOUR) -> dict[str, Any]:
-    """One month for `households` households on a fresh stack; the replay's JSON."""
+def replay(households: int, days: int | None = None, behaviour: Path = BEHAVIOUR,
+           progress_file: Path | None = None) -> dict[str, Any]:
+    """One month for `households` households on a fresh stack; the replay's JSON. `progress_file`
+    receives the events replayed of the total (bench/progress.py)."""
     ports = Ports(postgres=free_port(), moto=free_port(), api=free_port(), control=free_port(), llm=free_port(),
                   invoke=free_port())
     with tempfile.TemporaryDirectory() as state, running_stack(Path(state), ports) as stack:
@@ -52,17 +54,18 @@ def replay(households: int, days: int | None = None, behaviour: Path = BEHAVIOUR
             wait_until_healthy(stack.llm_url)
             command = [sys.executable, "-m", "bench.replay", state, str(households), "--behaviour", str(behaviour),
                        *(["--days", str(days)] if days else [])]
-            done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+            env = os.environ | ({progress.PROGRESS_FILE: str(progress_file)} if progress_file else {})
+            done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env)
         finally:
             reader.terminate()
             reader.wait(timeout=10)
     if done.returncode:
         raise RuntimeError(f"the replay of {households} households failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout) | {"log": done.stderr.splitlines()[-20:]}
+    return json.loads(done.stdout) | {"log": done.stderr.splitlines()[-20:], "behaviour": str(behaviour)}
 
 
 def figures(runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The bench's figures: `aurora_awake_hours` is the 100-household month (issue 6)."""
+    """The bench's figures: `aurora_awake_hours` is the 100-household month (the goals')."""
     out: dict[str, Any] = {}
     for n, run in runs.items():
         out[f"aurora_awake_hours_{n}"] = run["wakes"]["awake_hours"]
@@ -89,24 +92,49 @@ def figures(runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
 
 
 def bills(runs: dict[int, dict[str, Any]], reference: dict[str, Any]) -> dict[str, Any]:
-    """Each month's bill beside the baseline's, and the idle month's: the schedules alone, at what each
-    run cost in the smallest month measured (bench/cost.py)."""
-    prices, queues = cost.load_prices(), cost.polled_queues()
-    behaviour = load_behaviour()
+    """Each month's bill in the three designs and both columns, and the idle month's: the schedules
+    alone, at what each run cost in the smallest month measured (bench/cost.py). The columns are read
+    with the upper poller count; the design's totals are also given at the lower one."""
+    prices, behaviour = cost.load_prices(), load_behaviour()
+    polled, memory = cost.polled_queues(declared=cost.declared_queues()), cost.memory_sizes()
     start = datetime.fromisoformat(behaviour["month"]["start"])
     schedule = Counter(e.kind for e in schedules(behaviour, start, start + timedelta(days=behaviour["month"]["days"])))
-    months = {"idle": cost.idle(runs[min(runs)], schedule)} | {n: cost.replayed(run) for n, run in runs.items()}
-    lines = {str(n): {"design": cost.design_bill(u, prices, queues), "baseline": cost.baseline_bill(u, prices, queues),
-                      "awake_hours": round(u.awake_hours, 2)} for n, u in months.items()}
-    summary = {n: {"awake_hours": months[n].awake_hours, "design_usd": cost.total(lines[str(n)]["design"]),
-                   "design_aurora_usd": lines[str(n)]["design"]["aurora compute"],
-                   "baseline_usd": cost.total(lines[str(n)]["baseline"])} for n in months}
+    smallest = runs[min(runs)]
+    months = {"idle": cost.idle(smallest, schedule)} | {n: cost.replayed(run) for n, run in runs.items()}
+    reads = {"idle": reads_through_aurora.figures(generate(behaviour, 0), smallest["wakes"]["pause_delay_seconds"])} | {
+        n: reads_through_aurora.figures(generate(load_behaviour(Path(run.get("behaviour", BEHAVIOUR))), n, run["days"]),
+                                        run["wakes"]["pause_delay_seconds"]) for n, run in runs.items()}
+    for n, usage in months.items():
+        usage.reads_awake_hours = reads[n]["reads_through_aurora"]
+    low, high = prices["assumptions"]["sqs_pollers_per_queue"]
+    readings = {(column, pollers): cost.Reading(column == "free_tiers", pollers, polled, memory)
+                for column in cost.COLUMNS for pollers in (low, high)}
+    lines = {str(n): {design: {column: cost.bill(design, u, prices, readings[column, high]) for column in cost.COLUMNS}
+                      for design in cost.DESIGNS}
+             | {"awake_hours": round(u.awake_hours, 2), "reads_through_aurora_awake_hours": reads[n]["reads_through_aurora"],
+                "design_awake_hours_from_trace": reads[n]["design_from_trace"],
+                f"design_usd_at_{low}_pollers": {column: cost.total(cost.design_bill(u, prices, readings[column, low]))
+                                                 for column in cost.COLUMNS}}
+             for n, u in months.items()}
+    summary = {n: _summary(lines[str(n)], months[n]) for n in months}
     measured = {n: v for n, v in summary.items() if n != "idle"}
     model = chart.fit(measured, summary["idle"], prices["assumptions"]["aurora_awake_acu"] * prices["aurora"]["per_acu_hour"])
-    ref = reference["households"]
-    out = {"idle_month_usd": summary["idle"]["design_usd"], "idle_baseline_month_usd": summary["idle"]["baseline_usd"],
-           "reference_month_usd": summary[ref]["design_usd"], "baseline_month_usd": summary[ref]["baseline_usd"],
-           "always_on_cheaper_from_households": model.crossing(), "polled_queues": queues,
+    ref, idle_lines = reference["households"], lines["idle"]
+    at = {mark: model.households_at(mark) for mark in chart.MARKS}
+    out = {"idle_month_usd": summary["idle"]["design_usd"],
+           "idle_month_usd_list_price": cost.total(idle_lines["design"]["list_price"]),
+           f"idle_month_usd_at_{low}_pollers": idle_lines[f"design_usd_at_{low}_pollers"]["free_tiers"],
+           f"idle_month_usd_list_price_at_{low}_pollers": idle_lines[f"design_usd_at_{low}_pollers"]["list_price"],
+           "idle_baseline_month_usd": summary["idle"]["baseline_usd"],
+           "reference_month_usd": summary[ref]["design_usd"],
+           "reference_month_usd_list_price": cost.total(lines[str(ref)]["design"]["list_price"]),
+           "baseline_month_usd": summary[ref]["baseline_usd"],
+           "reads_through_aurora_month_usd": summary[ref]["reads_usd"],
+           "reads_through_aurora_awake_hours": {str(n): reads[n]["reads_through_aurora"] for n in runs},
+           "households_at_100_awake_hours": _rounded_count(at[100]), "households_at_250_awake_hours": _rounded_count(at[250]),
+           "awake_model_check": chart.checked(model, measured),
+           "always_on_cheaper_from_households": model.crossing(), "polled_queues": list(polled),
+           "lambda_memory_mb": memory, "llm_tokens_per_extraction": llm_figures(runs, prices),
            "aurora_awake_hours_1000_model_estimate": round(model.awake_hours(1000), 1),
            "bills": lines, "cost_model": asdict(model), "measured_months": {str(n): v for n, v in measured.items()}}
     out |= {f"month_usd_{n}": v["design_usd"] for n, v in summary.items() if n != "idle"}
@@ -115,8 +143,31 @@ def bills(runs: dict[int, dict[str, Any]], reference: dict[str, Any]) -> dict[st
     return out
 
 
+def _summary(month_lines: dict[str, Any], usage: cost.Usage) -> dict[str, float]:
+    """A month's totals as the model fits them: free tiers applied."""
+    design, reads = month_lines["design"]["free_tiers"], month_lines["reads_through_aurora"]["free_tiers"]
+    return {"awake_hours": usage.awake_hours, "design_usd": cost.total(design), "design_aurora_usd": design["aurora compute"],
+            "baseline_usd": cost.total(month_lines["always_on"]["free_tiers"]),
+            "reads_awake_hours": usage.reads_awake_hours, "reads_usd": cost.total(reads),
+            "reads_aurora_usd": reads["aurora compute"]}
+
+
+def llm_figures(runs: dict[int, dict[str, Any]], prices: dict[str, Any]) -> dict[str, Any]:
+    """Prompt tokens per extraction: the recommended model's by its provider's rules, beside the
+    local reader's own count (characters / 4 of the text it reads)."""
+    extractions = sum(r.get("llm", {}).get("extractions", 0) for r in runs.values())
+    local = sum(r.get("llm", {}).get("prompt_tokens", 0) for r in runs.values())
+    return llm_tokens.per_extraction(prices["llm_extraction"]) | {
+        "model": prices["llm_extraction"]["model"], "local_reader_prompt": round(local / extractions) if extractions else None}
+
+
+def _rounded_count(households: float | None) -> int | None:
+    return None if households is None else int(round(households, -1))
+
+
 def cost_note(what: str, usd: float, goal: float) -> str:
-    return f"{what}: ${usd:.2f} a month, goal <= ${goal:.2f} plus storage: {'met' if usd <= goal else 'MISSED'}"
+    verdict = "met" if usd <= goal else "MISSED"
+    return f"{what}: ${usd:.3f} a month (free tiers applied), goal <= ${goal:.2f} plus storage: {verdict}"
 
 
 def per_action(run: dict[str, Any]) -> dict[str, dict[str, float]]:
@@ -153,23 +204,8 @@ def describe(out: dict[str, Any]) -> str:
         for kind, row in run["per_action"].items():
             lines.append(f"  {kind:<16}{row['events']:>7}" + "".join(
                 f"{row.get(key, 0):>{width}}" for key, _, width in COLUMNS))
-    return "\n".join([*lines, "", *bill_lines(out), "", *out["month_goals"], *out["cost_goals"]]
+    return "\n".join([*lines, "", *bill_report.lines(out), "", *out["month_goals"], *out["cost_goals"]]
                      + ([f"1,000 households: {out['month_1000']}"] if "month_1000" in out else []))
-
-
-def bill_lines(out: dict[str, Any]) -> list[str]:
-    """The bills side by side: this design and the baseline, per month measured, in USD."""
-    months = list(out["bills"])
-    lines = ["monthly bill, USD (storage apart; bench/prices.yaml): this design / baseline",
-             f"  {'line':<36}" + "".join(f"{m:>20}" for m in months)]
-    for line in dict.fromkeys(k for m in months for d in ("design", "baseline") for k in out["bills"][m][d]):
-        lines.append(f"  {line:<36}" + "".join(
-            f"{out['bills'][m]['design'].get(line, 0):>9.2f} / {out['bills'][m]['baseline'].get(line, 0):>8.2f}"
-            for m in months))
-    lines.append(f"  {'total':<36}" + "".join(
-        f"{sum(out['bills'][m]['design'].values()):>9.2f} / {sum(out['bills'][m]['baseline'].values()):>8.2f}"
-        for m in months))
-    return lines
 
 
 def _service(counts: dict[str, int], prefix: str) -> int:
@@ -179,8 +215,11 @@ def _service(counts: dict[str, int], prefix: str) -> int:
 def measure() -> dict[str, Any]:
     """Every size at once, each on its own stack: the largest is bound by moto's one process
     (its Query sorts the whole table on every call), which leaves the other core to the rest."""
-    with ThreadPoolExecutor(max_workers=len(sizes())) as pool:
-        runs = dict(zip(sizes(), pool.map(replay, sizes())))
+    with tempfile.TemporaryDirectory() as folder:
+        files = {n: Path(folder) / f"month-{n}" for n in sizes()}
+        with progress.bars({f"month, {n:,} households": path for n, path in files.items()}), \
+                ThreadPoolExecutor(max_workers=len(sizes())) as pool:
+            runs = dict(zip(sizes(), pool.map(lambda n: replay(n, progress_file=files[n]), sizes()), strict=True))
     out = figures(runs)
     measured = {int(n): v for n, v in out["measured_months"].items()}
     chart.draw(chart.Model(**out["cost_model"]), measured, GOAL_AWAKE_HOURS, CHART)

@@ -1,9 +1,9 @@
-"""S4: the daily reminder run reads as much with 100,000 households as with 1,000, when as many
+"""The daily reminder run reads as much with 100,000 households as with 1,000, when as many
 records are due.
 
 For each size a fresh copy of infra/resources.yaml (its own stage, so its own table and queue) is
 seeded with the due-date index only: one record per household, its items computed by control's
-pure projection and written with batch_write_item. DUE_TODAY households have a record whose
+pure projection and written with the store's batch writes. DUE_TODAY households have a record whose
 reminder is due on DAY; every other household's reminders fall on other days of the year. Then
 workers' real daily run (reminders.fan_out) runs for DAY, and botocore's events count its DynamoDB
 round trips and the items they returned.
@@ -11,18 +11,19 @@ round trips and the items they returned.
 Usage: .venv/bin/python -m bench.reminders [endpoint URL of a running moto]   (prints the JSON)
 """
 import json
+import os
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
-from boto3.dynamodb.types import TypeSerializer
 
 from devstack import REPO, resources
 from devstack.measure import AwsCalls
@@ -31,13 +32,14 @@ from devstack.ports import free_port
 from devstack.stack import REGION
 from pawport.reminders import run_at
 from pawport.status import DUE_WINDOW
+from pawport.store import Item, Store
 
 SIZES = (1_000, 100_000)
 DUE_TODAY = 200
 DAY = date(2027, 3, 1)
 READS = ("dynamodb.Query", "dynamodb.GetItem", "dynamodb.BatchGetItem", "dynamodb.Scan")
 WRITERS = 8      # moto serves requests on threads; parallel batches seed several times faster
-_serialize = TypeSerializer().serialize
+SEED_CHUNK = 500
 
 
 def measure(endpoint_url: str | None = None, sizes: tuple[int, ...] = SIZES, due_today: int = DUE_TODAY) -> dict:
@@ -47,20 +49,21 @@ def measure(endpoint_url: str | None = None, sizes: tuple[int, ...] = SIZES, due
     with ExitStack() as stack:
         endpoint = endpoint_url or stack.enter_context(
             moto_server(free_port(), Path(tempfile.mkdtemp(prefix="pawport-reminders-")) / "moto.log"))
-        session = boto3.session.Session(region_name=REGION, aws_access_key_id="testing",
-                                        aws_secret_access_key="testing")
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):   # moto takes any; the store reads them here
+            os.environ.setdefault(name, "testing")
+        session = boto3.session.Session(region_name=REGION)
         for size in sizes:
             made = resources.create_all(endpoint, REGION, f"reminders{size}-{uuid.uuid4().hex[:6]}")
-            dynamodb, sqs = session.client("dynamodb", endpoint_url=endpoint), session.client("sqs", endpoint_url=endpoint)
-            table = made.tables["main"]
+            store = Store(made.tables["main"], REGION, endpoint, clock=lambda: run_at(DAY))
+            sqs = session.client("sqs", endpoint_url=endpoint)
             started = time.monotonic()
-            written = seed(dynamodb, table, index_items(projection, size, due_today))
+            written = seed(store, index_items(projection, size, due_today))
             figures[f"reminder_seed_items_{size}"] = written
             figures[f"reminder_seed_seconds_{size}"] = round(time.monotonic() - started, 1)
 
-            calls, items = AwsCalls(dynamodb), _items_read(dynamodb)
+            calls, items = AwsCalls(store.client), _items_read(store.client)   # the run's own DynamoDB client
             started = time.monotonic()
-            sent = reminders.fan_out(dynamodb, sqs, table, made.queues["reminders"], run_at(DAY))
+            sent = reminders.fan_out(store, sqs, made.queues["reminders"], run_at(DAY))
             figures[f"reminder_run_seconds_{size}"] = round(time.monotonic() - started, 3)
             figures[f"reminder_reads_{size}"] = sum(calls.calls[name] for name in READS)
             figures[f"reminder_items_read_{size}"] = items["count"]
@@ -80,23 +83,15 @@ def index_items(projection: Any, households: int, due_today: int) -> Iterator[di
         yield from projection.reminder_items(record, "Europe/London")
 
 
-def seed(dynamodb: Any, table: str, items: Iterator[dict]) -> int:
-    """batch_write_item in chunks of 25 on several threads; unprocessed items are sent again."""
-    def write(chunk: list[dict]) -> None:
-        requests = {table: [{"PutRequest": {"Item": {k: _serialize(v) for k, v in item.items()}}} for item in chunk]}
-        while requests:
-            requests = dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
-
-    chunks, chunk = [], []
+def seed(store: Store, items: Iterator[dict]) -> int:
+    """The store's batch writes, a chunk a thread at a time on several threads."""
+    chunks: list[list[Item]] = [[]]
     for item in items:
-        chunk.append(item)
-        if len(chunk) == 25:
-            chunks.append(chunk)
-            chunk = []
-    chunks += [chunk] if chunk else []
+        if len(chunks[-1]) == SEED_CHUNK:
+            chunks.append([])
+        chunks[-1].append(Item(**item))
     with ThreadPoolExecutor(WRITERS) as pool:
-        list(pool.map(write, chunks))
-    return sum(map(len, chunks))
+        return sum(pool.map(store.put_all, chunks))
 
 
 def _items_read(dynamodb: Any) -> dict[str, int]:

@@ -10,22 +10,24 @@ import random
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import requests
 from fpdf import FPDF
 from sqlalchemy.orm import Session
 
-from bench import in_process
+from bench import in_process, progress
 from bench.trace import BEHAVIOUR, NOT_BUILT, Event, Household, Trace, generate, load_behaviour
 from devstack import identity
-from devstack.stack import Stack
+from devstack.stack import REGION, Stack
 from pawport import llm_usage
-from pawport.table import MAIL_SK, TableItem, draft_sk, household_key, mail_key
+from pawport.keys import MAIL_SK, draft_sk, household_key, mail_key
+from pawport.store import Item, Put, Store
 
 VACCINES = ("Rabies", "DHPP", "Bordetella", "Leptospirosis")
 HOT_PATH = ("dashboard", "quick_show", "list_drafts", "upload")
@@ -54,6 +56,7 @@ class Replay:
         self.partner_roles: dict[int, str] = {}
         self.users = 0                              # people signed up in the pool: Cognito's monthly active users
         self.s3 = boto3.client("s3", endpoint_url=stack.moto_url)
+        self.table = Store(stack.resources.tables["main"], REGION, stack.moto_url, clock)
 
     # -- before the month: the households that are members already, through control -------------
     def set_up(self) -> None:
@@ -68,7 +71,8 @@ class Replay:
             if household.joins_at is None:
                 self._records(household)
         sqs = boto3.client("sqs", endpoint_url=self.stack.moto_url)
-        for queue in self.stack.resources.queues.values():   # the set-up documents were read long ago
+        # the set-up documents were read long ago: their object events (pushed, or queued) are dropped
+        for queue in [*self.stack.resources.queues.values(), *self.services.workers.rule_queue_urls]:
             sqs.purge_queue(QueueUrl=queue)
         # and the table's stream too: a batch of its records a round, a few dozen items a household
         self.services.settle(limit=in_process.DRAIN_LIMIT + len(self.trace.households))
@@ -110,15 +114,15 @@ class Replay:
         key = f"uploads/{household_id}/{pet_id}/{upload_id}/certificate.pdf"
         self.s3.put_object(Bucket=self.stack.resources.buckets["uploads"], Key=key,
                            Body=certificate(f"set-up {upload_id}", date(2026, 1, 5), "Rabies"))
-        TableItem(household_key(household_id), draft_sk(upload_id), kind="draft", version=0,
-                  expires_at=datetime.now(UTC) + timedelta(days=14),
-                  body={"upload_id": upload_id, "pet_id": pet_id, "status": "ready", "reason": None,
-                        "document_key": key, "content_hash": uuid.uuid4().hex * 2}).save()
+        self.table.write(Put(Item(household_key(household_id), draft_sk(upload_id), kind="draft",
+                                  expires_at=datetime.now(UTC) + timedelta(days=14),
+                                  body={"upload_id": upload_id, "pet_id": pet_id, "status": "ready", "reason": None,
+                                        "document_key": key, "content_hash": uuid.uuid4().hex * 2})))
         return upload_id
 
     # -- the month ---------------------------------------------------------------------------------
     def run(self) -> None:
-        for event in self.trace.events:
+        for event in progress.tracked(self.trace.events):
             self.clock.now = event.at
             handler = None if event.kind in NOT_BUILT else getattr(self, event.kind, None)
             if handler is None:   # not built yet, or built but without a driver here yet
@@ -189,7 +193,7 @@ class Replay:
                              f"/households/{self.household_ids[event.household]}/invitations", event,
                              {"email": self.emails[event.ref], "role": role})
         with self.meter.aside():   # the invitee reads the code in the mail: the letter workers are about to send
-            self.codes[event.ref] = TableItem.get(mail_key(invited["invitation_id"]), MAIL_SK).body["token"]
+            self.codes[event.ref] = self.table.get(mail_key(invited["invitation_id"]), MAIL_SK).body["token"]
         self.services.settle()
 
     def accept_invitation(self, event: Event) -> str:

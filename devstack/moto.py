@@ -2,9 +2,9 @@
 devstack/moto_server.py: moto's own server with its DynamoDB Query made partition-fast)."""
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from devstack import REPO
 from devstack.ports import wait_for_port

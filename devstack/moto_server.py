@@ -10,7 +10,7 @@
    (a cancelled one leaves the copy reachable from old stream iterators). A cancelled transaction
    still leaves the table as it was and, as in AWS, no stream record behind.
 
-tests/integration/test_moto_server.py compares the answers with moto's own.
+tests/devstack/test_moto_server.py compares the answers with moto's own.
 Usage: python -m devstack.moto_server -H 127.0.0.1 -p PORT   (moto.server's own arguments)
 """
 import copy

@@ -1,8 +1,9 @@
 """The long-running processes of a local stack: what AWS runs for us, one process each.
 
 api and control serve HTTP (`chalice local`); each event-driven service gets an event runner
-standing in for Lambda's event source mappings and schedules. Each process gets only its own
-service's environment; the local LLM (devstack/llm, egress's default endpoint) gets none.
+standing in for Lambda's event source mappings, rules and schedules, and for its Invoke API
+(control's runner is the one Lambda endpoint; it forwards egress's functions to egress's
+runner). Each process gets only its own service's environment; the local LLM (devstack/llm, egress's default endpoint) gets none.
 """
 import os
 import shlex
@@ -41,7 +42,9 @@ def processes(stack: Stack) -> list[Process]:
 
     llm = Process("llm", [sys.executable, "-m", "devstack.llm", "--port", str(stack.ports.llm)], _base_env())
     return [http("api", stack.ports.api), http("control", stack.ports.control),
-            events("control", "--invoke-port", str(stack.ports.invoke)), events("workers", "--sweep-ttl"), events("egress"), llm]
+            events("control", "--invoke-port", str(stack.ports.invoke),
+                   "--route", f"pawport-egress-={stack.egress_invoke_url}"),
+            events("workers", "--sweep-ttl"), events("egress", "--invoke-port", str(stack.ports.egress_invoke)), llm]
 
 
 def _base_env() -> dict[str, str]:

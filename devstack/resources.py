@@ -43,8 +43,9 @@ def create_all(endpoint: str, region: str, stage: str) -> Resources:
     client = lambda name: session.client(name, endpoint_url=endpoint)  # noqa: E731
     made = Resources()
     _queues(client("sqs"), spec["queues"], stage, made)
+    _dead_letter_queues(client("sqs"), spec.get("dead_letter_queues", {}), stage, made)
     _tables(client("dynamodb"), spec["tables"], stage, made)
-    _buckets(client("s3"), client("sqs"), spec["buckets"], stage, made)
+    _buckets(client("s3"), spec["buckets"], stage, made)
     _topics(client("sns"), client("sqs"), spec["topics"], stage, made)
     _user_pool(client("cognito-idp"), spec["user_pool"], stage, made)
     _mail(client("ses"), stage, made)
@@ -67,6 +68,11 @@ def _queues(sqs, queues: dict, stage: str, made: Resources) -> None:
         made.queues[logical], made.queues[f"{logical}-dlq"] = url, dlq_url
 
 
+def _dead_letter_queues(sqs, queues: dict, stage: str, made: Resources) -> None:
+    for logical in queues:
+        made.queues[logical] = sqs.create_queue(QueueName=physical_name(stage, logical))["QueueUrl"]
+
+
 def _tables(dynamodb, tables: dict, stage: str, made: Resources) -> None:
     for logical, props in tables.items():
         name = physical_name(stage, logical)
@@ -82,21 +88,15 @@ def _tables(dynamodb, tables: dict, stage: str, made: Resources) -> None:
         made.tables[logical], made.streams[logical] = name, table["LatestStreamArn"]
 
 
-def _buckets(s3, sqs, buckets: dict, stage: str, made: Resources) -> None:
+def _buckets(s3, buckets: dict, stage: str, made: Resources) -> None:
     for logical, props in buckets.items():
         name = physical_name(stage, logical)
         s3.create_bucket(Bucket=name)
         if props.get("versioned"):
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-        notifications = [{
-            "QueueArn": queue_arn(sqs, made.queues[n["queue"]]),
-            "Events": ["s3:ObjectCreated:*"],
-            "Filter": {"Key": {"FilterRules": [{"Name": rule, "Value": n[rule]}
-                                               for rule in ("prefix", "suffix") if rule in n]}},
-        } for n in props.get("notifications", [])]
-        if notifications:
+        if props.get("event_bridge"):   # the rules are the apps' own: the event runners create them
             s3.put_bucket_notification_configuration(
-                Bucket=name, NotificationConfiguration={"QueueConfigurations": notifications})
+                Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}})
         made.buckets[logical] = name
 
 

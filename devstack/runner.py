@@ -14,13 +14,17 @@ way Lambda calls it: `handler(event, context)` with an event in the exact JSON s
   destination) and skipped. moto's records get the eventSourceARN and epoch seconds Lambda adds.
 - TTL: moto never expires items, so the runner deletes expired ones, and their REMOVE records
   carry the dynamodb.amazonaws.com principal as AWS's TTL deletions do.
+- EventBridge rules (`on_cw_event`, e.g. S3 object events): each event invokes the handler as
+  Lambda's asynchronous invocation does, 2 retries then the rule's dead-letter queue
+  (devstack/runner_events.py); moto delivers the events to a queue standing in for the target.
 - Schedules (`schedule`): rate and cron rules fire on an injected clock.
 - Invocations (`--invoke-port`): Lambda's Invoke API for the app's functions (devstack/runner_invoke.py),
-  so another service's `lambda.invoke` reaches them as it would in AWS.
+  so another service's `lambda.invoke` reaches them as it would in AWS; `--route` forwards other
+  apps' functions to their runners, so one endpoint serves every function, as Lambda's does.
 
 Dev tooling only: no service imports it.
 Usage: python -m devstack.runner services/workers [--sweep-ttl] [--resources .local/dev/resources.json]
-                                 [--invoke-port PORT]
+                                 [--invoke-port PORT [--route pawport-egress-=http://127.0.0.1:PORT]]
 """
 import argparse
 import hashlib
@@ -32,23 +36,32 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Iterable
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
-from chalice.app import (BaseEventSourceConfig, Chalice, DynamoDBEventConfig, LambdaFunction, ScheduledEventConfig,
-                         SQSEventConfig)
+from chalice.app import (
+    BaseEventSourceConfig,
+    Chalice,
+    CloudWatchEventConfig,
+    DynamoDBEventConfig,
+    LambdaFunction,
+    ScheduledEventConfig,
+    SQSEventConfig,
+)
 
 from devstack import resources
+from devstack.runner_events import EventRuleSource
 from devstack.runner_invoke import InvokeApi
 from devstack.runner_lambda import Function, Outcome, log
 from devstack.runner_schedules import Schedule
 from devstack.runner_sqs import SqsSource
 from devstack.runner_streams import StreamSource, TtlDeletions, TtlSweeper, table_of
 
-SUPPORTED = "on_sqs_message, on_dynamodb_record, schedule"
+SUPPORTED = "on_sqs_message, on_dynamodb_record, on_cw_event, schedule"
+ASYNC_RETRIES = 2   # Lambda's default for asynchronous invocations
 
 
 class UnsupportedEventSource(Exception):
@@ -82,7 +95,7 @@ class EventRunner:
     def __init__(self, app_dir: Path, *, clock: Callable[[], float] = time.time, stage: str = "local",
                  max_stream_retries: int = 2, stream_failure_queue_url: str | None = None,
                  sweep_ttl_tables: Iterable[str] = (), sqs_retry_delay_seconds: int = 1,
-                 schedules_on_clock: bool = True) -> None:
+                 schedules_on_clock: bool = True, rule_dead_letter_queue_urls: dict[str, str] | None = None) -> None:
         # boto3 reads AWS_DEFAULT_REGION only; Lambda sets both, and AWS_REGION is the one it documents.
         self._session = boto3.session.Session(
             region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
@@ -105,6 +118,11 @@ class EventRunner:
                                       failure_queue_url=stream_failure_queue_url, deletions=self._deletions,
                                       clock=clock)
                          for c in sources if isinstance(c, DynamoDBEventConfig)]
+        dead_letters = rule_dead_letter_queue_urls or {}
+        self._rules = [EventRuleSource(c, self._function(c), self._session,
+                                       dead_letter_queue_url=dead_letters.get(c.name), retries=ASYNC_RETRIES,
+                                       retry_delay_seconds=sqs_retry_delay_seconds)
+                       for c in sources if isinstance(c, CloudWatchEventConfig)]
         start = clock()
         self._schedules = {
             c.name: Schedule(c, self._function(c), self._rule_arn(c), self._region, self._account, start)
@@ -123,12 +141,23 @@ class EventRunner:
 
     @property
     def sources(self) -> list[str]:
-        return [f"{s.label} -> {s.function.name}" for s in [*self._sqs, *self._streams, *self._schedules.values()]]
+        return [f"{s.label} -> {s.function.name}"
+                for s in [*self._sqs, *self._streams, *self._rules, *self._schedules.values()]]
 
     @property
     def functions(self) -> list[Function]:
         """Every function Chalice deploys for the app but its HTTP one: what the Invoke API serves."""
-        return [*self._plain, *(s.function for s in [*self._sqs, *self._streams, *self._schedules.values()])]
+        return [*self._plain,
+                *(s.function for s in [*self._sqs, *self._streams, *self._rules, *self._schedules.values()])]
+
+    @property
+    def rule_queue_urls(self) -> list[str]:
+        """The queues standing in for every rule's Lambda target."""
+        return [rule.queue_url for rule in self._rules]
+
+    def rule_queue_url(self, handler_name: str) -> str:
+        """The queue standing in for a rule's Lambda target (to read or redeliver its events by hand)."""
+        return next(rule.queue_url for rule in self._rules if rule.function.name == handler_name)
 
     def poll_once(self) -> int:
         """One pass over every source: sweep expired items, then deliver what is due.
@@ -137,7 +166,7 @@ class EventRunner:
         """
         self._sweeper.sweep()
         now = self._clock()
-        delivered = sum(source.poll() for source in [*self._sqs, *self._streams])
+        delivered = sum(source.poll() for source in [*self._sqs, *self._streams, *self._rules])
         if not self._schedules_on_clock:
             return delivered
         return delivered + sum(schedule.poll(now) for schedule in self._schedules.values())
@@ -165,10 +194,10 @@ class EventRunner:
 
 def _check_supported(sources: list[BaseEventSourceConfig]) -> None:
     for config in sources:
-        if not isinstance(config, (SQSEventConfig, DynamoDBEventConfig, ScheduledEventConfig)):
+        if not isinstance(config, (SQSEventConfig, DynamoDBEventConfig, CloudWatchEventConfig, ScheduledEventConfig)):
             raise UnsupportedEventSource(
                 f"{config.name} ({type(config).__name__}) is not run locally; the runner supports {SUPPORTED}. "
-                "Route S3 and SNS events through SQS, as the base stack does.")
+                "Route S3 events through EventBridge (on_cw_event), as the base stack does.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between idle polls")
     parser.add_argument("--stage", default=os.environ.get("PAWPORT_STAGE", "local"))
     parser.add_argument("--invoke-port", type=int, help="serve Lambda's Invoke API for the app's functions here")
+    parser.add_argument("--route", action="append", default=[], metavar="PREFIX=URL",
+                        help="forward invocations of functions named PREFIX... to another runner's Invoke API")
     args = parser.parse_args(argv)
     if args.sweep_ttl and not args.resources:
         parser.error("--sweep-ttl needs --resources (the tables to sweep)")
@@ -186,14 +217,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     log.setLevel(logging.INFO)
     made = resources.read(args.resources) if args.resources else None
-    failure_queue = made.queues[resources.declaration()["stream_failures_queue"]] if made else None
+    declared = resources.declaration()
+    failure_queue = made.queues[declared["stream_failures_queue"]] if made else None
+    dead_letters = {handler: made.queues[rule["dead_letter_queue"]]
+                    for handler, rule in declared["event_rules"].items()} if made else {}
     runner = EventRunner(args.app_dir, stage=args.stage, stream_failure_queue_url=failure_queue,
-                         sweep_ttl_tables=made.tables.values() if made and args.sweep_ttl else ())
+                         sweep_ttl_tables=made.tables.values() if made and args.sweep_ttl else (),
+                         rule_dead_letter_queue_urls=dead_letters)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: runner.stop())
     log.info("running %s: %s", args.app_dir, ", ".join(runner.sources) or "no event sources")
     if args.invoke_port:   # served from daemon threads: they end with the runner
-        invocations = InvokeApi(runner.functions, args.invoke_port).start()
+        routes = dict(route.split("=", 1) for route in args.route)
+        invocations = InvokeApi(runner.functions, args.invoke_port, routes).start()
         log.info("Invoke API on %s: %s", invocations.url, ", ".join(f.function_name for f in runner.functions))
     runner.run_forever(args.interval)
     log.info("stopped")

@@ -10,6 +10,10 @@ deployed zip). What it answers, as Lambda answers a RequestResponse invocation:
 - 404 ResourceNotFoundException for a function the app does not have, 413 for a request over
   6 MB, 400 for an invocation type other than RequestResponse (the runner runs none other).
 FunctionName may be the handler's name, the function's name or its ARN (with or without a qualifier).
+
+Each runner serves its own app's functions; `routes` (function-name prefix -> another runner's
+Invoke API) forward the others, so the one Lambda endpoint a service is given reaches every
+function, as Lambda's does (workers invoke control's aggregates and egress's extract).
 """
 import json
 import re
@@ -18,11 +22,15 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
+import requests
+
 from devstack.runner_lambda import Function, invoke, log_delivery
 
 PATH = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/invocations")
 # What Lambda's runtime API accepts for a synchronous response (its error message names this figure).
 PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024 + 100
+FORWARD_TIMEOUT_SECONDS = 180   # longer than any local function runs (egress: 110 s)
+FORWARDED_HEADERS = ("Content-Type", "X-Amz-Invocation-Type", "X-Amz-Log-Type")
 
 
 def function_name_of(requested: str) -> str:
@@ -39,9 +47,9 @@ def function_name_of(requested: str) -> str:
 class InvokeApi:
     """Serves `POST /2015-03-31/functions/{FunctionName}/invocations` on 127.0.0.1:port, in threads."""
 
-    def __init__(self, functions: list[Function], port: int) -> None:
+    def __init__(self, functions: list[Function], port: int, routes: dict[str, str] | None = None) -> None:
         self._functions = {key: f for f in functions for key in (f.name, f.function_name)}
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self._functions))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self._functions, routes or {}))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
 
@@ -58,9 +66,9 @@ class InvokeApi:
         self._server.server_close()
 
 
-def _handler(functions: dict[str, Function]) -> type[BaseHTTPRequestHandler]:
+def _handler(functions: dict[str, Function], routes: dict[str, str]) -> type[BaseHTTPRequestHandler]:
     class Invocation(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:  # http.server's name
             payload = self.rfile.read(int(self.headers.get("Content-Length") or 0))   # read whole: keep-alive
             if len(payload) > PAYLOAD_LIMIT_BYTES:
                 return self._error(413, "RequestTooLargeException",
@@ -68,7 +76,11 @@ def _handler(functions: dict[str, Function]) -> type[BaseHTTPRequestHandler]:
             match = PATH.fullmatch(urlsplit(self.path).path)
             if match is None:
                 return self._error(404, "UnknownOperationException", f"no such operation: POST {self.path}")
-            function = functions.get(function_name_of(match["name"]))
+            name = function_name_of(match["name"])
+            function = functions.get(name)
+            elsewhere = next((url for prefix, url in routes.items() if name.startswith(prefix)), None)
+            if function is None and elsewhere:
+                return self._forward(elsewhere, payload)
             if function is None:
                 return self._error(404, "ResourceNotFoundException", f"Function not found: {unquote(match['name'])}")
             kind = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
@@ -94,6 +106,13 @@ def _handler(functions: dict[str, Function]) -> type[BaseHTTPRequestHandler]:
                                             f" payload size ({PAYLOAD_LIMIT_BYTES} bytes).", [])
             self._send(200, body, {"X-Amz-Executed-Version": "$LATEST"})
 
+        def _forward(self, url: str, payload: bytes) -> None:
+            """Another runner's answer, passed on as it came (status, Lambda's headers, body)."""
+            headers = {name: self.headers[name] for name in FORWARDED_HEADERS if name in self.headers}
+            answer = requests.post(url + self.path, data=payload, headers=headers, timeout=FORWARD_TIMEOUT_SECONDS)
+            self._send(answer.status_code, answer.content,
+                       {k: v for k, v in answer.headers.items() if k.lower().startswith(("x-amz", "x-amzn"))})
+
         def _function_error(self, kind: str, message: str, stack: list[str]) -> None:
             body = json.dumps({"errorMessage": message, "errorType": kind, "stackTrace": stack}).encode()
             self._send(200, body, {"X-Amz-Executed-Version": "$LATEST", "X-Amz-Function-Error": "Unhandled"})
@@ -109,7 +128,7 @@ def _handler(functions: dict[str, Function]) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:  # http.server's signature
             """Quiet: each invocation is logged once by log_delivery."""
 
     return Invocation

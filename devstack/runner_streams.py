@@ -2,9 +2,10 @@
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from chalice.app import DynamoDBEventConfig
 

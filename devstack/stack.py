@@ -7,13 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from devstack import REPO, resources
 from devstack.moto import moto_server
+from devstack.ports import free_port
 from devstack.postgres import Postgres, reachable_data_dir
 from devstack.resources import Resources
 
@@ -29,7 +30,8 @@ class Ports:
     api: int
     control: int
     llm: int
-    invoke: int   # Lambda's Invoke API for control's functions, served by control's event runner
+    invoke: int   # Lambda's Invoke API: control's event runner, which forwards egress's functions
+    egress_invoke: int = field(default_factory=free_port)   # egress's runner, reached through `invoke`
 
 
 @dataclass
@@ -56,6 +58,10 @@ class Stack:
     @property
     def invoke_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.invoke}"
+
+    @property
+    def egress_invoke_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.egress_invoke}"
 
     @property
     def llm_url(self) -> str:
@@ -90,8 +96,17 @@ def aws_env(stack: Stack) -> dict[str, str]:
     }
 
 
+SERVICE_PREFIXES = ("PAWPORT_", "OPENAI_")   # what service_env hands out; another service's must go first
+
+
+def service_variables(environ: Mapping[str, str]) -> list[str]:
+    """The names in environ that belong to some service's environment: removed before a service's
+    own are set, since each refuses the other side's secrets."""
+    return [name for name in environ if name.startswith(SERVICE_PREFIXES)]
+
+
 def service_env(stack: Stack, service: str) -> dict[str, str]:
-    """The environment each service gets: only what that service reads (rule 3 starts here)."""
+    """The environment each service gets: only what it reads, so the data and the way out are kept apart."""
     res = stack.resources
     identity = {
         "PAWPORT_COGNITO_ISSUER": stack.issuer,
@@ -109,22 +124,18 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
             "PAWPORT_DB_NAME": DB_NAME, "PAWPORT_DB_USER": DB_USER, "PAWPORT_DB_PASSWORD": DB_PASSWORD,
             "PAWPORT_DB_AUTH": "password",
         },
-        "egress": {
-            "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
-            "PAWPORT_EXTRACTION_JOBS_QUEUE": resources.physical_name(STAGE, "extraction-jobs"),
-        } | llm_endpoint(stack),
+        "egress": llm_endpoint(stack),   # handed its work by workers: no AWS resource at all
         "workers": {
             "PAWPORT_TABLE_NAME": res.tables["main"],
             "PAWPORT_UPLOADS_BUCKET": res.buckets["uploads"],
             "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
-            "PAWPORT_UPLOAD_EVENTS_QUEUE": res.queues["upload-events"].rsplit("/", 1)[-1],  # name from URL
-            "PAWPORT_JOB_EVENTS_QUEUE": res.queues["job-events"].rsplit("/", 1)[-1],
-            "PAWPORT_REMINDERS_QUEUE": res.queues["reminders"].rsplit("/", 1)[-1],
+            "PAWPORT_REMINDERS_QUEUE": res.queues["reminders"].rsplit("/", 1)[-1],  # name from URL
             "PAWPORT_TABLE_STREAM_ARN": res.streams["main"],
             "PAWPORT_MAIL_SENDER": res.mail_sender,
             "PAWPORT_MAIL_CONFIGURATION_SET": res.mail_configuration_set,
             "PAWPORT_OPERATOR_AGGREGATES_FUNCTION": f"pawport-control-{STAGE}-operator_aggregates",
-            # boto3's per-service endpoint: Lambda is control's event runner, not moto (AWS_ENDPOINT_URL)
+            "PAWPORT_EXTRACTION_FUNCTION": f"pawport-egress-{STAGE}-extract",
+            # boto3's per-service endpoint: Lambda is the event runners' Invoke API, not moto (AWS_ENDPOINT_URL)
             "AWS_ENDPOINT_URL_LAMBDA": stack.invoke_url,
         },
     }

@@ -14,8 +14,8 @@ placeholder render). The local stage is left alone: devstack sets the environmen
 """
 import argparse
 import json
-import urllib.request
 import os
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +27,11 @@ VARIABLES = {
     "api": ("PAWPORT_STAGE", *IDENTITY, "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET"),
     "control": ("PAWPORT_STAGE", *IDENTITY, "PAWPORT_TABLE_NAME",
                 "PAWPORT_DB_HOST", "PAWPORT_DB_PORT", "PAWPORT_DB_NAME", "PAWPORT_DB_USER", "PAWPORT_DB_AUTH"),
-    "egress": ("PAWPORT_STAGE", "PAWPORT_JOBS_BUCKET", "PAWPORT_EXTRACTION_JOBS_QUEUE"),
+    "egress": ("PAWPORT_STAGE",),   # and the LLM's variables: egress holds no AWS resource name
     "workers": ("PAWPORT_STAGE", "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET", "PAWPORT_JOBS_BUCKET",
-                "PAWPORT_UPLOAD_EVENTS_QUEUE", "PAWPORT_JOB_EVENTS_QUEUE", "PAWPORT_REMINDERS_QUEUE",
-                "PAWPORT_TABLE_STREAM_ARN",
-                "PAWPORT_MAIL_SENDER", "PAWPORT_MAIL_CONFIGURATION_SET", "PAWPORT_OPERATOR_AGGREGATES_FUNCTION"),
+                "PAWPORT_REMINDERS_QUEUE", "PAWPORT_TABLE_STREAM_ARN",
+                "PAWPORT_MAIL_SENDER", "PAWPORT_MAIL_CONFIGURATION_SET", "PAWPORT_OPERATOR_AGGREGATES_FUNCTION",
+                "PAWPORT_EXTRACTION_FUNCTION"),
 }
 # egress's LLM key and endpoint come from the operator's shell at render time, never from a file in
 # the repository (services/egress/chalicelib/egress/settings.py); the committed stages have none.
@@ -71,12 +71,12 @@ def placeholders(stage: str) -> StackValues:
 
 
 def from_stack(stage: str, stack: str, region: str) -> StackValues:
-    import boto3   # only the deploy step talks to AWS
+    import boto3  # only the deploy step talks to AWS
 
     described = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Stacks"][0]["Outputs"]}
     url = f"https://cognito-idp.{region}.amazonaws.com/{outputs['UserPoolId']}/.well-known/jwks.json"
-    with urllib.request.urlopen(url, timeout=10) as response:   # noqa: S310 (fixed https URL)
+    with urllib.request.urlopen(url, timeout=10) as response:   # a fixed https URL
         jwks = json.dumps(json.load(response), separators=(",", ":"))
     llm = {name: os.environ[name] for name in LLM_VARIABLES if name in os.environ}
     if "OPENAI_API_KEY" not in llm:
@@ -103,15 +103,16 @@ def environment(service: str, values: StackValues) -> dict[str, str]:
         "PAWPORT_DB_USER": o["ControlDbUser"],
         "PAWPORT_DB_AUTH": "iam",
         "PAWPORT_OPERATOR_AGGREGATES_FUNCTION": policies.control_aggregates_function(values.stage),
-    } | {f"PAWPORT_{q.upper().replace('-', '_')}_QUEUE": policies.name(values.stage, q)
-         for q in ("extraction-jobs", "upload-events", "job-events", "reminders")}
+        "PAWPORT_EXTRACTION_FUNCTION": policies.egress_extract_function(values.stage),
+        "PAWPORT_REMINDERS_QUEUE": policies.name(values.stage, "reminders"),
+    }
     return {name: every[name] for name in VARIABLES[service]} | (values.llm if service == "egress" else {})
 
 
 def stage_config(service: str, values: StackValues) -> dict:
     stage = {"api_gateway_stage": "api", "iam_policy_file": f"policy-{values.stage}.json",
              "environment_variables": environment(service, values)}
-    if service == "egress":   # a model call may be slow; stays below extraction-jobs' visibility (120 s)
+    if service == "egress":   # a model call may be slow; stays below workers' wait for the answer
         stage["lambda_timeout"] = 110
     if service == "control":   # the only app in the VPC
         stage["subnet_ids"] = values.outputs["PrivateSubnetIds"].split(",")

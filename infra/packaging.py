@@ -13,6 +13,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from infra import policies
 from infra.suppressions import suppress
 
@@ -27,6 +29,9 @@ FORBIDDEN = {
 }
 SHARED_MARKER = "pawport/__init__.py"   # shared/pawport, shipped through the vendor/ symlink
 BATCH_FAILURES = ["ReportBatchItemFailures"]
+RESOURCES = REPO / "infra" / "resources.yaml"
+# Lambda's asynchronous invocation (and the rule's delivery): 2 retries, then the dead-letter queue.
+PUSHED_RETRIES = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600}
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ def package(service: str, stage: str, out: Path) -> Package:
                    check=True, env=_clean_env(service))
     built = Package(service, target / "sam.json", target / "deployment.zip")
     template = built.load()
-    amend(template, stage)
+    amend(template, stage, f"pawport-{service}")
     suppress(template, service)
     built.template.write_text(json.dumps(template, indent=2))
     return built
@@ -81,20 +86,37 @@ def package_all(stage: str, out: Path) -> dict[str, Package]:
     return {service: package(service, stage, out) for service in policies.SERVICES}
 
 
-def amend(template: dict, stage: str) -> int:
+def amend(template: dict, stage: str, app_name: str | None = None) -> int:
     """Chalice never asks Lambda for partial batch responses, so a handler's `batchItemFailures`
     would be ignored and a whole batch retried. Declare it on every SQS and stream mapping; give
     stream mappings bounded retries, bisection and the stream-failures queue as on-failure
-    destination (resources.yaml). Returns how many mappings were amended."""
+    destination (resources.yaml). A rule pushing events (on_cw_event with a pattern) gets 2
+    retries and its dead-letter queue of resources.yaml's event_rules, on the rule's target and on
+    the function's asynchronous invocation. With app_name, each function gets the name Chalice's
+    own deploy gives it ("<app>-<stage>-<handler>"), which the policies and invokers name.
+    Returns how many event sources were amended."""
     amended = 0
-    failures = {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:"
-                + policies.name(stage, "stream-failures")}
+    failures = _queue_arn(stage, "stream-failures")
+    dead_letters = yaml.safe_load(RESOURCES.read_text()).get("event_rules", {})
     for resource in template.get("Resources", {}).values():
         props = resource.get("Properties", {})
         if resource.get("Type") == "AWS::Lambda::EventSourceMapping":
             props["FunctionResponseTypes"] = BATCH_FAILURES
             amended += 1
-        for event in (props.get("Events") or {}).values() if resource.get("Type") == "AWS::Serverless::Function" else ():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        handler = props.get("Handler", "").rpartition(".")[2]
+        if app_name and handler != "app":   # app.app is the API handler, named "<app>-<stage>" by Chalice
+            props["FunctionName"] = f"{app_name}-{stage}-{handler}"
+        for event in (props.get("Events") or {}).values():
+            if event.get("Type") == "CloudWatchEvent":
+                if handler not in dead_letters:
+                    raise LookupError(f"{handler}: a pushed rule without a dead-letter queue in {RESOURCES.name}")
+                dead_letter = _queue_arn(stage, dead_letters[handler]["dead_letter_queue"])
+                event["Properties"] |= {"RetryPolicy": PUSHED_RETRIES, "DeadLetterConfig": {"Arn": dead_letter}}
+                props["EventInvokeConfig"] = dict(PUSHED_RETRIES)
+                props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": dead_letter}
+                amended += 1
             if event.get("Type") in ("SQS", "DynamoDB"):
                 event["Properties"]["FunctionResponseTypes"] = BATCH_FAILURES
                 amended += 1
@@ -102,6 +124,10 @@ def amend(template: dict, stage: str) -> int:
                 event["Properties"] |= {"MaximumRetryAttempts": 5, "BisectBatchOnFunctionError": True,
                                         "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": failures}}}
     return amended
+
+
+def _queue_arn(stage: str, logical: str) -> dict:
+    return {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:" + policies.name(stage, logical)}
 
 
 def library_present(library: str, names: set[str]) -> bool:

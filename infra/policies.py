@@ -32,6 +32,11 @@ def control_aggregates_function(stage: str) -> str:
     return f"pawport-control-{stage}-operator_aggregates"
 
 
+def egress_extract_function(stage: str) -> str:
+    """egress's `extract` function, which workers invoke with each job (workers' extraction_function)."""
+    return f"pawport-egress-{stage}-extract"
+
+
 def _logs(service: str, stage: str) -> Statement:
     # Lambda writes the logs, not the function's network: allowed even for control.
     return {"Sid": "LambdaWritesLogs", "Effect": "Allow",
@@ -88,32 +93,31 @@ def control(stage: str, db_cluster: str = "*") -> list[Statement]:
     ]
 
 
-def _listing(sid: str, bucket: str) -> Statement:
+def _listing(sid: str, bucket: str, prefixes: list[str]) -> Statement:
     # Without s3:ListBucket a HEAD or GET of a missing key answers 403, not 404: "does it exist
-    # yet?" checks (idempotent retries) need it. It shows keys, never contents.
-    return {"Sid": sid, "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"}
+    # yet?" checks (idempotent retries) need it. It shows keys, never contents, and only under
+    # the prefixes the role also reads.
+    return {"Sid": sid, "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}",
+            "Condition": {"StringLike": {"s3:prefix": [f"{p}*" for p in prefixes]}}}
 
 
 def egress(stage: str) -> list[Statement]:
-    jobs = name(stage, "jobs")
-    return [
-        _logs("egress", stage),
-        _sqs_poll(stage, ["extraction-jobs"]),
-        _objects("ReadsJobsAndOwnResults", ["s3:GetObject"], jobs, ["jobs/", "results/"]),
-        _objects("WritesResultsAndUsage", ["s3:PutObject"], jobs, ["results/", "usage/"]),
-        _listing("ListsJobsBucket", jobs),
-    ]
+    # Handed each job by workers' invocation, the document by a presigned GET signed by workers:
+    # the LLM's key holder can read, list or overwrite nothing.
+    return [_logs("egress", stage)]
 
 
 def workers(stage: str) -> list[Statement]:
     table = f"arn:aws:dynamodb:*:*:table/{name(stage, 'main')}"
     return [
         _logs("workers", stage),
-        _sqs_poll(stage, ["upload-events", "job-events", "mail", "reminders"]),
+        _sqs_poll(stage, ["mail", "reminders"]),
         {"Sid": "SendsToQueues", "Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"],
          # fan-out to mail and reminders (the daily run looks the reminders queue's URL up by name);
-         # stream-failures is the stream mapping's on-failure destination
-         "Resource": [f"arn:aws:sqs:*:*:{name(stage, q)}" for q in ("mail", "reminders", "stream-failures")]},
+         # stream-failures is the stream mapping's on-failure destination, upload-events-dlq the
+         # uploads function's dead-letter queue (Lambda sends to it with the function's role)
+         "Resource": [f"arn:aws:sqs:*:*:{name(stage, q)}"
+                      for q in ("mail", "reminders", "stream-failures", "upload-events-dlq")]},
         _table(stage, "TableReadWrite"),
         {"Sid": "LambdaReadsTableStream", "Effect": "Allow",
          "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
@@ -122,16 +126,20 @@ def workers(stage: str) -> list[Statement]:
         # uploads/ checked on arrival, thumbnails/ made, refused files moved to quarantine/ (shared/pawport/documents.py)
         _objects("UploadsReadWrite", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], name(stage, "uploads"),
                  ["uploads/", "thumbnails/", "quarantine/"]),
-        _listing("ListsUploadsBucket", name(stage, "uploads")),
-        _objects("WritesJobs", ["s3:PutObject"], name(stage, "jobs"), ["jobs/"]),
-        _objects("ReadsJobsResultsAndUsage", ["s3:GetObject"], name(stage, "jobs"), ["jobs/", "results/", "usage/"]),
-        _listing("ListsJobsBucket", name(stage, "jobs")),
+        # the weekly document-count reconciliation lists uploads/, the checks HEAD keys under it
+        _listing("ListsUploadsBucket", name(stage, "uploads"), ["uploads/"]),
+        # each job's LLM use, kept for the monthly reconciliation of the counters
+        _objects("KeepsLlmUsage", ["s3:GetObject", "s3:PutObject"], name(stage, "jobs"), ["usage/"]),
+        _listing("ListsJobsBucket", name(stage, "jobs"), ["usage/"]),
         {"Sid": "SendsMail", "Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
          "Resource": ["arn:aws:ses:*:*:identity/*", f"arn:aws:ses:*:*:configuration-set/{name(stage, 'mail')}"]},
         # operator metrics: control cannot reach CloudWatch from the VPC, so workers ask it for the
-        # month's counts (the only invoke permission in the project) and publish them
+        # month's counts and publish them
         {"Sid": "InvokesControlAggregates", "Effect": "Allow", "Action": "lambda:InvokeFunction",
          "Resource": f"arn:aws:lambda:*:*:function:{control_aggregates_function(stage)}"},
+        # extraction: each checked upload is handed to egress in a synchronous invocation
+        {"Sid": "InvokesEgressExtract", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+         "Resource": f"arn:aws:lambda:*:*:function:{egress_extract_function(stage)}"},
         {"Sid": "PublishesOperatorMetrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData",
          "Resource": "*",   # PutMetricData takes no resource; the namespace condition scopes it
          "Condition": {"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}}},

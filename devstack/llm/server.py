@@ -11,8 +11,8 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 from devstack.llm.reader import document_text
 from devstack.llm.rules import Found, read_fields

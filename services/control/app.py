@@ -1,121 +1,129 @@
-"""control: inside the VPC, the only service that opens Aurora. Thin routing only."""
-from datetime import UTC, datetime, timedelta
+"""control: inside the VPC, the only service that opens Aurora. Thin routing only: each route
+reads its declared request model and hands a command to its handler (chalicelib/control/wiring.py)."""
 from typing import Any
 
 from chalice import Chalice, Rate
+from pydantic import BaseModel
 
-from pawport import table
-from pawport.auth import TokenVerifier
-from pawport.http import body, json_route, query, require_authentication
-from chalicelib.control import audit_log, households, members, operator_report, projection_store, records
-from chalicelib.control.actions import context_of, perform, sweep_abandoned, warm_up
-from chalicelib.control.database import Database, make_engine
+from chalicelib.control.bootstrap import bootstrap
+from chalicelib.control.commands import (
+    AcceptInvitation,
+    AddPet,
+    ApproveRecord,
+    ChangeRole,
+    CreateHousehold,
+    DeleteRecord,
+    InviteMember,
+    LeaveHousehold,
+    ReadAuditLog,
+    RemoveMember,
+    UpdateRecord,
+)
 from chalicelib.control.migrate import upgrade_to_head
+from chalicelib.control.requests import Acceptance, NewHousehold, NewInvitation, NewPet, NewRecord, Page, RecordFields, RoleChange
+from chalicelib.control.responses import Health
 from chalicelib.control.settings import settings
+from chalicelib.control.wiring import Control, wire
+from pawport.http import body, caller, json_route, query, request_id, require_authentication
 
 app = Chalice(app_name="pawport-control")
 config = settings()
-table.bind(config.table_name, config.aws_region, config.aws_endpoint_url)
-database = Database(make_engine(config), config.db_resume_budget_seconds, config.db_retry_after_seconds)
-# Wake-ahead connects once, briefly: no resume budget, a short connect timeout.
-warmup_database = Database(make_engine(config, config.db_warmup_timeout_seconds), resume_budget_seconds=0)
-require_authentication(app, TokenVerifier(config.cognito_jwks, config.cognito_issuer, config.cognito_client_id))
+control: Control = wire(config)   # the bench hands in its own, on its accelerated clock
+require_authentication(app, control.verifier)
+
+
+def answer(command: object) -> BaseModel:
+    request = app.current_request
+    return control.handle(command, control.context(caller(request), request_id(request)))
 
 
 @json_route(app, "/health")
-def health() -> dict:
-    return {"service": "control", "status": "ok"}
+def health() -> Health:
+    return Health(service="control", status="ok")
 
 
 @json_route(app, "/households", methods=["POST"], status=201)
-def create_household() -> dict:
-    request = app.current_request
-    return perform(database, context_of(request), households.create_household,
-                   body(request, households.NewHousehold))
+def create_household() -> BaseModel:
+    return answer(CreateHousehold(body(app.current_request, NewHousehold)))
 
 
 @json_route(app, "/households/{household_id}/pets", methods=["POST"], status=201)
-def add_pet(household_id: str) -> dict:
-    request = app.current_request
-    return perform(database, context_of(request), households.add_pet, household_id,
-                   body(request, households.NewPet))
+def add_pet(household_id: str) -> BaseModel:
+    return answer(AddPet(household_id, body(app.current_request, NewPet)))
 
 
 @json_route(app, "/pets/{pet_id}/records", methods=["POST"], status=201)
-def approve_record(pet_id: str) -> dict:
-    request = app.current_request
-    return perform(database, context_of(request), records.approve_record, pet_id,
-                   body(request, records.NewRecord), projection_store.find_draft)
+def approve_record(pet_id: str) -> BaseModel:
+    return answer(ApproveRecord(pet_id, body(app.current_request, NewRecord)))
 
 
 @json_route(app, "/pets/{pet_id}/records/{record_id}", methods=["PUT"])
-def update_record(pet_id: str, record_id: str) -> dict:
-    request = app.current_request
-    return perform(database, context_of(request), records.update_record, pet_id, record_id,
-                   body(request, records.RecordFields))
+def update_record(pet_id: str, record_id: str) -> BaseModel:
+    return answer(UpdateRecord(pet_id, record_id, body(app.current_request, RecordFields)))
 
 
 @json_route(app, "/pets/{pet_id}/records/{record_id}", methods=["DELETE"])
-def delete_record(pet_id: str, record_id: str) -> dict:
-    return perform(database, context_of(app.current_request), records.delete_record, pet_id, record_id)
+def delete_record(pet_id: str, record_id: str) -> BaseModel:
+    return answer(DeleteRecord(pet_id, record_id))
 
 
 @json_route(app, "/households/{household_id}/invitations", methods=["POST"], status=201)
-def invite_member(household_id: str) -> dict:
-    request = app.current_request
-    return perform(database, context_of(request), members.invite, household_id,
-                   body(request, members.NewInvitation))
+def invite_member(household_id: str) -> BaseModel:
+    return answer(InviteMember(household_id, body(app.current_request, NewInvitation)))
 
 
 @json_route(app, "/invitations/accept", methods=["POST"])
-def accept_invitation() -> dict:
-    request = app.current_request
-    return perform(database, context_of(request), members.accept, body(request, members.Acceptance))
+def accept_invitation() -> BaseModel:
+    return answer(AcceptInvitation(body(app.current_request, Acceptance)))
 
 
 @json_route(app, "/households/{household_id}/members/{user_id}", methods=["PUT"])
-def change_role(household_id: str, user_id: str) -> dict:
-    request = app.current_request
-    return perform(database, context_of(request), members.change_role, household_id, user_id,
-                   body(request, members.RoleChange))
+def change_role(household_id: str, user_id: str) -> BaseModel:
+    return answer(ChangeRole(household_id, user_id, body(app.current_request, RoleChange)))
 
 
 @json_route(app, "/households/{household_id}/members/{user_id}", methods=["DELETE"])
-def remove_member(household_id: str, user_id: str) -> dict:
-    return perform(database, context_of(app.current_request), members.remove, household_id, user_id)
+def remove_member(household_id: str, user_id: str) -> BaseModel:
+    return answer(RemoveMember(household_id, user_id))
 
 
 @json_route(app, "/households/{household_id}/leave", methods=["POST"])
-def leave_household(household_id: str) -> dict:
-    return perform(database, context_of(app.current_request), members.leave, household_id)
+def leave_household(household_id: str) -> BaseModel:
+    return answer(LeaveHousehold(household_id))
 
 
 @json_route(app, "/households/{household_id}/audit")
-def read_audit_log(household_id: str) -> dict:
-    request = app.current_request
-    return perform(database, context_of(request), audit_log.read_audit_log, household_id,
-                   query(request, audit_log.Page))
+def read_audit_log(household_id: str) -> BaseModel:
+    return answer(ReadAuditLog(household_id, query(app.current_request, Page)))
 
 
 @json_route(app, "/warmup", methods=["POST"])
-def warmup() -> dict:
-    return warm_up(warmup_database, context_of(app.current_request))
+def warmup() -> BaseModel:
+    request = app.current_request
+    return control.warm_up(control.context(caller(request), request_id(request)))
 
 
 @app.lambda_function(name="migrate")
 def migrate(event: dict, context: object) -> dict:
-    """Invoked once per release, by the operator: `alembic upgrade head` from inside the VPC."""
-    return {"revision": upgrade_to_head()}
+    """Invoked once per release, by the operator: `alembic upgrade head` from inside the VPC. The first
+    invocation on a new cluster also carries the master user and password: the one-time bootstrap."""
+    set_up = bootstrap(config, event["master_user"], event["master_password"]) if "master_password" in event else 0
+    return {"bootstrap_statements": set_up, "revision": upgrade_to_head()}
 
 
 @app.lambda_function(name="operator_aggregates")
 def operator_aggregates(event: dict, context: Any) -> dict:
     """Invoked by workers' weekly operator metrics (control cannot reach CloudWatch): counts only."""
-    return operator_report.operator_aggregates(database, event, context.aws_request_id,
-                                               timedelta(seconds=config.db_pause_delay_seconds), projection_store.counters)
+    return control.operator_aggregates(event, context.aws_request_id)
+
+
+@app.lambda_function(name="rebuild_projections")
+def rebuild_projections(event: dict, context: Any) -> dict:
+    """Invoked by the operator (`make rebuild-projections`): every projection item again from Aurora."""
+    return control.rebuild_projections(context.aws_request_id).model_dump()
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES))
 def sweep_outbox(event: object) -> None:
     """Publish what an interrupted action left in the outbox; Aurora is woken only if something is owed."""
-    sweep_abandoned(database, datetime.now(UTC))
+    control.sweep_outbox()

@@ -8,9 +8,11 @@ S3 keys, all under the household's own prefix (storage isolation):
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal, get_args
 
 MAX_BYTES = 20 * 1024 * 1024
-CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic")
+ContentType = Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"]
+CONTENT_TYPES: tuple[str, ...] = get_args(ContentType)
 DRAFT_DAYS = 14
 
 

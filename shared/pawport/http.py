@@ -3,7 +3,8 @@ import functools
 import json
 import logging
 import uuid
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from chalice import Chalice, Response
 from chalice.app import Request
@@ -30,45 +31,56 @@ def require_authentication(app: Chalice, verifier: TokenVerifier) -> None:
         return get_response(request)
 
 
-def caller(request: Request) -> Caller:
-    return request.context["pawport_caller"]
+def current(request: Request | None) -> Request:
+    """`app.current_request`, which Chalice sets for every route it runs."""
+    if request is None:
+        raise RuntimeError("no current request: called outside a route")
+    return request
 
 
-def request_id(request: Request) -> str:
-    return request.context.get("requestId") or str(uuid.uuid4())
+def caller(request: Request | None) -> Caller:
+    return current(request).context["pawport_caller"]
 
 
-def body(request: Request, model: type[Body]) -> Body:
+def request_id(request: Request | None) -> str:
+    return current(request).context.get("requestId") or str(uuid.uuid4())
+
+
+def body(request: Request | None, model: type[Body]) -> Body:
     """The request's JSON body as `model`, or a 400 that says which field is wrong and why."""
     try:
-        return model.model_validate_json(request.raw_body or b"")
+        return model.model_validate_json(current(request).raw_body or b"")
     except ValidationError as error:
         reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
         raise BadInput(f"invalid request body: {reasons}") from None
 
 
-def query(request: Request, model: type[Body]) -> Body:
+def query(request: Request | None, model: type[Body]) -> Body:
     """The request's query string as `model`, or a 400 that says which parameter is wrong and why."""
     try:
-        return model.model_validate(dict(request.query_params or {}))
+        return model.model_validate(dict(current(request).query_params or {}))
     except ValidationError as error:
         reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         raise BadInput(f"invalid query: {reasons}") from None
 
 
 def error_response(error: PawportError) -> Response:
-    headers = {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, Unavailable) else {}
+    headers: dict[str, str | list[str]] = \
+        {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, Unavailable) else {}
     return Response(body={"error": type(error).__name__, "message": str(error)}, status_code=error.status,
                     headers=headers)
 
 
 def json_route(app: Chalice, path: str, methods: list[str] | None = None, status: int = 200) -> Callable:
-    """`app.route` whose view returns plain data and may raise domain errors (turned into 4xx)."""
+    """`app.route` whose view returns a response model (or plain data) and may raise domain errors
+    (turned into 4xx)."""
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def handle(**params: str) -> Response:
             try:
-                return Response(body=json.dumps(view(**params), default=str), status_code=status,
+                answer = view(**params)
+                payload = answer.model_dump_json() if isinstance(answer, BaseModel) else json.dumps(answer, default=str)
+                return Response(body=payload, status_code=status,
                                 headers={"Content-Type": "application/json"})
             except PawportError as error:
                 return error_response(error)

@@ -3,10 +3,11 @@
 Workers add egress's usage to them in the transaction that settles the draft (once per job, however
 often the result is delivered); control's operator report reads them (a GetItem a counter, no
 Aurora); `reconcile` rebuilds a closed month from the usage objects egress wrote (usage/<job>.json,
-kept 35 days), which is the counters' reconciliation path (rule 4). Spend is counted in micro-USD:
+kept 35 days), which is the counters' reconciliation path: a rebuild reproduces them exactly. Spend is counted in micro-USD:
 a model's price in USD per million tokens is its price in micro-USD per token."""
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 COUNTERS = ("prompt_tokens", "completion_tokens", "micro_usd")
 # USD per million input and output tokens (https://openai.com/api/pricing/, read 2026-11); a dated

@@ -1,7 +1,6 @@
-"""S3 object notifications as they arrive through SQS (bucket notification -> queue -> handler)."""
-import json
+"""S3 object events as EventBridge pushes them: bucket -> default bus -> a rule per consumer ->
+its Lambda function (an asynchronous invocation, retried, then a dead-letter queue)."""
 from dataclasses import dataclass
-from urllib.parse import unquote_plus
 
 
 @dataclass(frozen=True)
@@ -12,11 +11,16 @@ class StoredObject:
     etag: str
 
 
-def created_objects(sqs_body: str) -> list[StoredObject]:
-    """The objects an S3 notification announces; none for S3's own `s3:TestEvent`.
+def objects_created(bucket: str, prefix: str) -> dict:
+    """The event pattern of a rule for objects created under prefix in bucket."""
+    return {"source": ["aws.s3"], "detail-type": ["Object Created"],
+            "detail": {"bucket": {"name": [bucket]}, "object": {"key": [{"prefix": prefix}]}}}
 
-    Keys arrive URL-encoded (`a/b c.txt` -> `a%2Fb+c.txt`), in AWS and moto alike."""
-    message = json.loads(sqs_body)
-    return [StoredObject(bucket=r["s3"]["bucket"]["name"], key=unquote_plus(r["s3"]["object"]["key"]),
-                         size=int(r["s3"]["object"].get("size", 0)), etag=r["s3"]["object"].get("eTag", ""))
-            for r in message.get("Records", []) if r.get("eventName", "").startswith("ObjectCreated")]
+
+def created_object(event: dict) -> StoredObject:
+    """The object an EventBridge "Object Created" event announces. Its key is the key itself, not
+    URL-encoded as in bucket notifications; the ETag is "etag" in AWS's samples, "eTag" in moto's."""
+    detail = event["detail"]
+    found = detail["object"]
+    return StoredObject(bucket=detail["bucket"]["name"], key=found["key"], size=int(found.get("size", 0)),
+                        etag=found.get("etag") or found.get("eTag", ""))

@@ -1,6 +1,6 @@
 """Settings bases. Each service declares one settings class from these and reads it once at start.
 
-Rule 3 lives here too: a service refuses to start when it is handed a secret of the other side.
+The data and the way out are kept apart here too: a service refuses to start when it is handed a secret of the other side.
 """
 import os
 from typing import ClassVar

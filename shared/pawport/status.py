@@ -1,8 +1,8 @@
 """Vaccination status, computed at read time from expiry dates and an injected clock in the
 household's time zone, so it never goes stale in storage."""
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 DUE_WINDOW = timedelta(days=30)

@@ -1,12 +1,15 @@
-"""Rules 1-3 in the code: who may import a database driver, the LLM SDK or an HTTP client.
+"""No NAT, Aurora sleeps, the data and the way out kept apart, in the code: who may import a
+database driver, the LLM SDK or an HTTP client.
 
-Two checks: the source (every import statement, including ones inside functions, of the service
-and of the shared package it ships) and the running app (the modules actually loaded when the
-service's app.py is imported with its own environment, which catches transitive imports)."""
+The services' packages and pawport are held by the import contracts (.importlinter, run by `make
+lint`, shown to break in test_import_contracts.py). Here, what those cannot root at: the source of
+each app.py (every import statement, including ones inside functions), and the running app (the
+modules actually loaded when app.py is imported with its own environment: transitive imports too)."""
 import ast
 import json
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -23,13 +26,12 @@ FORBIDDEN = {
     "egress": DATABASE,
     "control": LLM | HTTP_CLIENTS,
 }
-SHARED = REPO / "shared" / "pawport"
 
 
-def imported_modules(root: Path) -> dict[str, set[str]]:
-    """Every module named by an import statement under root, with the files that import it."""
+def imported_modules(files: Iterable[Path]) -> dict[str, set[str]]:
+    """Every module named by an import statement in the files, with the files that import it."""
     found: dict[str, set[str]] = {}
-    for path in root.rglob("*.py"):
+    for path in files:
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
@@ -44,19 +46,14 @@ def violations(imports: dict[str, set[str]], forbidden: set[str]) -> dict[str, s
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_service_source_imports_nothing_forbidden(service: str) -> None:
-    source = REPO / "services" / service
-    imports = imported_modules(source) | imported_modules(SHARED)
+def test_app_source_imports_nothing_forbidden(service: str) -> None:
+    imports = imported_modules([REPO / "services" / service / "app.py"])
     assert violations(imports, FORBIDDEN[service]) == {}
-
-
-def test_shared_package_imports_no_driver_and_no_llm() -> None:
-    assert violations(imported_modules(SHARED), DATABASE | LLM) == {}
 
 
 def test_the_check_catches_a_planted_import(tmp_path: Path) -> None:
     (tmp_path / "sneaky.py").write_text("def f():\n    from sqlalchemy import text\n    import openai.types\n")
-    assert set(violations(imported_modules(tmp_path), DATABASE | LLM)) == {"sqlalchemy", "openai.types"}
+    assert set(violations(imported_modules(tmp_path.rglob("*.py")), DATABASE | LLM)) == {"sqlalchemy", "openai.types"}
 
 
 LOADED = """
@@ -69,7 +66,7 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} | set(sys.m
 
 
 # botocore itself speaks HTTP through urllib3/http.client: control's boto3 calls reach only the
-# S3 and DynamoDB gateway endpoints, which the network and IAM enforce (infra/, issue 5).
+# S3 and DynamoDB gateway endpoints, which the network and IAM enforce (infra/, checked by tests/infra/).
 BOTOCORE_TRANSPORT = {"urllib3", "http.client", "urllib.request"}
 
 

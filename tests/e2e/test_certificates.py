@@ -1,37 +1,32 @@
-"""S2's flow end to end: a real multipart POST to S3 (moto) with the presigned form, the
+"""A certificate's flow end to end: a real multipart POST to S3 (moto) with the presigned form, the
 S3 → SQS event, the thumbnail, extraction by egress through the local LLM, the draft, approval in
 control, and the dashboard and quick show — all through HTTP and the event runners."""
 import time
-import uuid
 from datetime import date, timedelta
 
 import pytest
 import requests
-from fpdf import FPDF
 
-from devstack import identity
 from devstack.stack import Stack
+from tests.support import certificates
+from tests.support.people import new_person
 
 pytestmark = pytest.mark.slow
 SETTLED = {"ready", "needs-manual-entry", "rejected", "duplicate"}
+DRAFT_VIEW = {"upload_id", "pet_id", "file_name", "status", "reason", "fields", "duplicate_of", "uploaded_at",
+              "thumbnail_url"}
 
 
 def certificate_pdf(pet: str, vaccine: str, given: date, expires: date) -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=14)
-    for line in ("Elm Street Veterinary Clinic", "Certificate of Vaccination", f"Pet name: {pet}",
-                 f"Vaccine: {vaccine}", f"Date administered: {given:%d %B %Y}", f"Expires: {expires:%d %B %Y}",
-                 "Clinic: Elm Street Veterinary Clinic"):
-        pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    """Elm Street's certificate, in the clinic's words."""
+    return certificates.certificate_pdf(
+        "Elm Street Veterinary Clinic", "Certificate of Vaccination", f"Pet name: {pet}", f"Vaccine: {vaccine}",
+        f"Date administered: {given:%d %B %Y}", f"Expires: {expires:%d %B %Y}", "Clinic: Elm Street Veterinary Clinic")
 
 
 @pytest.fixture(scope="module")
 def owner(services: Stack) -> dict[str, str]:
-    email = f"records-{uuid.uuid4().hex[:8]}@example.com"
-    identity.create_user(services, email, "Records-password-1")
-    return {"Authorization": "Bearer " + identity.sign_in(services, email, "Records-password-1")["IdToken"]}
+    return new_person(services, "records").headers
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +66,7 @@ def test_from_upload_to_the_dashboard(services: Stack, owner: dict, pet: dict) -
 
     draft = settled_draft(services, owner, pet["pet_id"], upload_id)
     assert draft["status"] == "ready", draft
+    assert set(draft) == DRAFT_VIEW          # no S3 keys, content hash or LLM token counts
     assert draft["fields"]["vaccine"] == "Rabies"
     assert (draft["fields"]["administered_on"], draft["fields"]["expires_on"]) == (given.isoformat(),
                                                                                   expires.isoformat())
@@ -93,6 +89,12 @@ def test_from_upload_to_the_dashboard(services: Stack, owner: dict, pet: dict) -
     shown = requests.get(f"{services.api_url}/pets/{pet['pet_id']}/quick-show", headers=owner, timeout=30)
     assert shown.status_code == 200, shown.text
     assert requests.get(shown.json()["url"], timeout=30).content == document
+    record = shown.json()["record"]
+    assert (record["vaccine"], record["status"], record["has_document"]) == ("Rabies", "due", True)
+    assert "document_key" not in record and "document_key" not in ollie["records"][0]
+    link = requests.get(f"{services.api_url}/pets/{pet['pet_id']}/records/{record['id']}/document", headers=owner,
+                        timeout=30)
+    assert link.status_code == 200 and requests.get(link.json()["url"], timeout=30).content == document
 
 
 def test_the_same_file_again_is_a_duplicate_before_any_extraction(services: Stack, owner: dict, pet: dict) -> None:
@@ -128,3 +130,20 @@ def test_quick_show_without_a_certificate_is_a_clear_404(services: Stack, owner:
                           json={"name": "Mochi", "species": "cat"}, timeout=30).json()
     shown = requests.get(f"{services.api_url}/pets/{other['pet_id']}/quick-show", headers=owner, timeout=30)
     assert shown.status_code == 404 and "Mochi has no valid certificate" in shown.json()["message"]
+
+
+@pytest.mark.parametrize(("path", "missing"), [
+    ("/pets/not-a-pet/drafts", "no such pet"), ("/pets/{pet}%00/quick-show", "no such pet"),
+    ("/pets/" + "9" * 1500 + "/drafts", "no such pet"), ("/pets/{pet}/records/x%01y/document", "no such record"),
+    ("/households/%20/members", "no such household")])
+def test_ids_that_cannot_name_anything_are_a_404_naming_what(services: Stack, owner: dict, pet: dict, path: str,
+                                                             missing: str) -> None:
+    answer = requests.get(services.api_url + path.format(pet=pet["pet_id"]), headers=owner, timeout=30)
+    assert (answer.status_code, answer.json()) == (404, {"error": "NotFound", "message": missing})
+
+
+def test_an_upload_request_with_control_characters_is_a_400_naming_the_field(services: Stack, owner: dict,
+                                                                            pet: dict) -> None:
+    refused = requests.post(f"{services.api_url}/pets/{pet['pet_id']}/records/uploads", headers=owner, timeout=30,
+                            json={"file_name": "rabies\u0000.pdf", "content_type": "application/pdf"})
+    assert refused.status_code == 400 and "file_name" in refused.json()["message"]

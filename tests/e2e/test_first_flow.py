@@ -1,26 +1,19 @@
-"""S1's flow over HTTP through every boundary: control commits in PostgreSQL, the outbox
+"""The first flow, a household to its dashboard, over HTTP through every boundary: control commits in PostgreSQL, the outbox
 reaches DynamoDB (moto), the api answers the dashboard from DynamoDB alone."""
 import uuid
 
 import pytest
 import requests
 
-from devstack import identity
 from devstack.stack import Stack
+from tests.support.people import new_person
 
 pytestmark = pytest.mark.slow
-PASSWORD = "Correct-horse-1"
-
-
-def sign_up(stack: Stack, name: str) -> dict[str, str]:
-    email = f"{name}-{uuid.uuid4().hex[:8]}@example.com"
-    identity.create_user(stack, email, PASSWORD)
-    return {"Authorization": "Bearer " + identity.sign_in(stack, email, PASSWORD)["IdToken"]}
 
 
 @pytest.fixture(scope="module")
 def owner(services: Stack) -> dict[str, str]:
-    return sign_up(services, "owner")
+    return new_person(services, "owner").headers
 
 
 def create_household(stack: Stack, headers: dict[str, str], name: str = "The Parkers") -> str:
@@ -79,7 +72,7 @@ def test_missing_or_invalid_token_is_401(services: Stack, authorization: str | N
 
 
 def test_unknown_or_foreign_household_is_404(services: Stack, owner: dict[str, str]) -> None:
-    foreign = create_household(services, sign_up(services, "neighbour"), "The Neighbours")
+    foreign = create_household(services, new_person(services, "neighbour").headers, "The Neighbours")
     for household_id in (str(uuid.uuid4()), foreign, "not-a-uuid"):
         read = requests.get(f"{services.api_url}/households/{household_id}/dashboard", headers=owner, timeout=10)
         write = requests.post(f"{services.control_url}/households/{household_id}/pets", headers=owner,

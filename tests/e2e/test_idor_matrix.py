@@ -21,7 +21,7 @@ import requests
 
 from devstack import REPO
 from devstack.stack import Stack, service_env
-from people import Person, create_household, invite, join, mailed_code, new_person
+from tests.support.people import Person, create_household, invite, join, mailed_code, new_person
 
 pytestmark = pytest.mark.slow
 ROLES = ("owner", "editor", "viewer")

@@ -6,7 +6,7 @@ import requests
 
 from devstack import identity
 from devstack.stack import Stack
-from people import PASSWORD, Person, accept, create_household, invite, join, mailed_code, new_person, sent_mail
+from tests.support.people import PASSWORD, Person, accept, create_household, invite, join, mailed_code, new_person, sent_mail
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +76,7 @@ def test_reads_by_members_open_no_database_transaction(services: Stack, owner: P
     pet = requests.post(f"{services.control_url}/households/{household_id}/pets", headers=owner.headers,
                         json={"name": "Mochi", "species": "cat"}, timeout=30).json()["pet_id"]
     readers = [owner] + [new_person(services, role) for role in ("editor", "viewer")]
-    for reader, role in zip(readers[1:], ("editor", "viewer")):
+    for reader, role in zip(readers[1:], ("editor", "viewer"), strict=True):
         join(services, owner, household_id, reader, role)
     paths = [f"/households/{household_id}/dashboard", f"/households/{household_id}/members", "/me/households",
              f"/pets/{pet}/drafts"]

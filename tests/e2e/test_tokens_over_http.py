@@ -13,7 +13,7 @@ from moto.utilities.utils import load_resource
 
 from devstack.identity import PoolClient
 from devstack.stack import REGION, Stack
-from people import Person, new_person
+from tests.support.people import Person, new_person
 
 pytestmark = pytest.mark.slow
 

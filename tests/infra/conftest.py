@@ -4,9 +4,9 @@ import json
 
 import pytest
 import yaml
-from infra_helpers import load_template
 
 from infra import packaging, policies
+from tests.infra.infra_helpers import load_template
 
 REPO = policies.REPO
 BASE_STACK = REPO / "infra" / "base-stack.yaml"

@@ -1,8 +1,8 @@
 """Helpers for the infra tests: templates as plain dicts, broken copies, the SAM transform."""
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import boto3
 from cfnlint.decode import decode
@@ -36,4 +36,4 @@ def translate(sam: dict) -> dict:
         if resource["Type"] == "AWS::Serverless::Function":   # as `aws cloudformation package` rewrites it
             resource["Properties"]["CodeUri"] = "s3://artifacts/deployment.zip"
     translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=packaging.REGION))
-    return translator.translate(template, parameter_values={}, get_managed_policy_map=lambda: {})
+    return translator.translate(template, parameter_values={}, get_managed_policy_map=dict)

@@ -1,11 +1,13 @@
-"""The boundary rules of issue 5 as functions over templates and policies.
+"""The boundary rules (no NAT; the data and the way out kept apart; each function holds only what
+it needs) as functions over templates and policies.
 
 Each returns the list of problems it finds (empty: the rule holds), so a test can run it on the
 real template and on a deliberately broken copy and show it catches the mistake.
 """
+import json
 import re
 
-from infra_iam import Grant, grants, grants_of
+from tests.infra.infra_iam import Grant, grants, grants_of
 
 Template = dict
 NO_ROUTE_OUT = ("0.0.0.0/0", "::/0")
@@ -28,11 +30,14 @@ UNREACHABLE_FROM_VPC = ("ses:SendEmail", "ses:SendRawEmail", "sns:Publish", "lam
                         "cognito-idp:ListUsers", "cloudwatch:PutMetricData", "ssm:GetParameter", "sqs:SendMessage")
 DATABASE_ACCESS = ("rds-db:connect", "rds-data:*", "secretsmanager:GetSecretValue")
 INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeFunctionUrl")
-# The one invoke permission in the project: workers' weekly operator metrics (outside the VPC)
-# invoke control's aggregates-only function, because control cannot reach CloudWatch. Every other
-# invoke permission, anywhere, fails these rules.
+# The invoke permissions in the project, both workers': the weekly operator metrics (outside the
+# VPC) invoke control's aggregates-only function, because control cannot reach CloudWatch; each
+# checked upload is handed to egress's extract function. Every other invoke permission fails.
 OPERATOR_METRICS_SERVICE = "workers"
 CONTROL_AGGREGATES_FUNCTION = "pawport-control-{stage}-operator_aggregates"
+EGRESS_EXTRACT_FUNCTION = "pawport-egress-{stage}-extract"
+# What egress, the LLM key's holder, must never touch: it is handed its work and its document.
+DATA_SERVICES = ("s3:*", "dynamodb:*", "rds:*", "rds-db:*", "rds-data:*", "secretsmanager:*")
 SYNC_INVOKERS_OF_CONTROL = {"apigateway.amazonaws.com", "events.amazonaws.com"}
 
 
@@ -175,8 +180,8 @@ def aurora_cluster(template: Template) -> list[str]:
         expected = {"MinCapacity 0": scaling.get("MinCapacity") == 0,
                     "auto-pause": "SecondsUntilAutoPause" in scaling,
                     "IAM database auth": p.get("EnableIAMDatabaseAuthentication") is True,
-                    "RDS-managed master password": p.get("ManageMasterUserPassword") is True
-                    and "MasterUserPassword" not in p,
+                    "master password from an SSM SecureString": "ManageMasterUserPassword" not in p
+                    and _ssm_secure(p.get("MasterUserPassword")),
                     "deletion protection": p.get("DeletionProtection") is True,
                     "storage encryption": p.get("StorageEncrypted") is True,
                     "retain policies": cluster.get("DeletionPolicy") == "Retain"
@@ -187,6 +192,27 @@ def aurora_cluster(template: Template) -> list[str]:
         if props(instance).get("PubliclyAccessible") is not False:
             problems.append(f"{name}: not explicitly PubliclyAccessible: false")
     return problems
+
+
+SECRET_TYPES = ("AWS::SecretsManager::Secret", "AWS::SecretsManager::RotationSchedule",
+                "AWS::SecretsManager::SecretTargetAttachment")
+
+
+def no_managed_secret(template: Template) -> list[str]:
+    """No Secrets Manager secret (it costs a month's fee, and its rotation connects to a paused
+    Aurora): no secret resource, no RDS-managed master secret, no secretsmanager reference."""
+    problems = [f"{name}: {resource['Type']}" for name, resource in template["Resources"].items()
+                if resource.get("Type") in SECRET_TYPES]
+    problems += [f"{name}: ManageMasterUserPassword" for name, resource in template["Resources"].items()
+                 if resource.get("Type", "").startswith("AWS::RDS::") and props(resource).get("ManageMasterUserPassword")]
+    if "resolve:secretsmanager:" in json.dumps(template):
+        problems.append("a {{resolve:secretsmanager:...}} dynamic reference")
+    return problems
+
+
+def _ssm_secure(value: object) -> bool:
+    text = value.get("Fn::Sub") if isinstance(value, dict) else value
+    return isinstance(text, str) and text.startswith("{{resolve:ssm-secure:")
 
 
 def _db_subnets(template: Template, cluster: dict) -> set[str]:
@@ -238,32 +264,31 @@ def no_secret_reads(policy: dict, who: str) -> list[str]:
             for g in grants(policy, "secretsmanager:GetSecretValue")]
 
 
+def egress_holds_no_data(policy: dict) -> list[str]:
+    """Any action of egress's role on S3, DynamoDB, RDS or Secrets Manager (wildcards included)."""
+    return [f"egress may {g.action} on {list(g.resources)} ({g.sid})"
+            for service in DATA_SERVICES for g in grants(policy, service)]
+
+
 def egress_confined(policy: dict, stage: str) -> list[str]:
-    problems = no_database_access(policy, "egress")
-    problems += [f"egress may {g.action}" for g in grants(policy, "dynamodb:*")]
-    allowed = {"s3:getobject": rf"arn:aws:s3:::pawport-{stage}-jobs/(jobs|results)/\*",
-               "s3:putobject": rf"arn:aws:s3:::pawport-{stage}-jobs/(results|usage)/\*",
-               "s3:listbucket": rf"arn:aws:s3:::pawport-{stage}-jobs"}   # keys only: 404 instead of 403
-    for grant in grants(policy, "s3:*"):
-        pattern = allowed.get(grant.action.lower())
-        if pattern is None or not all(re.fullmatch(pattern, r) for r in grant.resources):
-            problems.append(f"egress may {grant.action} on {list(grant.resources)}, beyond its job prefixes")
-    for grant in grants_of(policy):
-        action = grant.action.lower()
-        if not (action.startswith("s3:") or action in LOG_ACTIONS or
-                (action in POLL_ACTIONS and grant.resources == (f"arn:aws:sqs:*:*:pawport-{stage}-extraction-jobs",))):
-            problems.append(f"egress may {grant.action} on {list(grant.resources)}")
+    """egress holds its logs and nothing else."""
+    problems = egress_holds_no_data(policy)
+    own_logs = (f"arn:aws:logs:*:*:log-group:/aws/lambda/pawport-egress-{stage}-*",)
+    problems += [f"egress may {g.action} on {list(g.resources)}" for g in grants_of(policy)
+                 if not (g.action.lower() in LOG_ACTIONS and g.resources == own_logs)]
     return problems
 
 
 def invoke_permissions(policy: dict, service: str, stage: str) -> list[str]:
-    """Every way this role may invoke a function, but workers' InvokeFunction on control's aggregates."""
-    aggregates = f"arn:aws:lambda:*:*:function:{CONTROL_AGGREGATES_FUNCTION.format(stage=stage)}"
+    """Every way this role may invoke a function, but workers' InvokeFunction on control's aggregates
+    and on egress's extract, each alone in its statement."""
+    allowed = {(f"arn:aws:lambda:*:*:function:{name.format(stage=stage)}",)
+               for name in (CONTROL_AGGREGATES_FUNCTION, EGRESS_EXTRACT_FUNCTION)}
     problems = []
     for action in INVOKE_ACTIONS:
         for grant in grants(policy, action):
             if service == OPERATOR_METRICS_SERVICE and grant.action == "lambda:InvokeFunction" \
-                    and grant.resources == (aggregates,):
+                    and grant.resources in allowed:
                 continue
             problems.append(f"{service} may {grant.action} on {list(grant.resources)}")
     return problems
@@ -314,3 +339,40 @@ def mappings_report_batch_failures(template: Template) -> list[str]:
 def role_policies(template: Template) -> dict[str, list[dict]]:
     return {name: [p["PolicyDocument"] for p in props(role).get("Policies", [])]
             for name, role in of_type(template, "AWS::IAM::Role").items()}
+
+
+def polled_queues_say_why(template: Template, queues: dict) -> list[str]:
+    """Every SQS queue a Lambda event source mapping polls must carry `polled_because` in
+    infra/resources.yaml: an idle mapping long-polls all month. (A translated template.)"""
+    problems = []
+    for name, mapping in of_type(template, "AWS::Lambda::EventSourceMapping").items():
+        source = json.dumps(props(mapping).get("EventSourceArn"))
+        if ":sqs:" not in source:
+            continue
+        logical = next((q for q in queues if re.search(rf"pawport-[a-z0-9]+-{re.escape(q)}\"", source)), None)
+        if logical is None:
+            problems.append(f"{name} polls a queue infra/resources.yaml does not declare: {source}")
+        elif not str(queues[logical].get("polled_because") or "").strip():
+            problems.append(f"{name} polls {logical} with no polled_because beside it in infra/resources.yaml")
+    return problems
+
+
+def pushed_rules_retry_then_dead_letter(template: Template) -> list[str]:
+    """Every rule with an event pattern (a translated template): a Lambda target with 2 retries and a
+    dead-letter queue, and its function's asynchronous invocation the same."""
+    problems = []
+    invoke_configs = {target(props(c).get("FunctionName")): props(c)
+                      for c in of_type(template, "AWS::Lambda::EventInvokeConfig").values()}
+    for name, rule in of_type(template, "AWS::Events::Rule").items():
+        if "EventPattern" not in props(rule):
+            continue
+        for rule_target in props(rule).get("Targets", []):
+            function = target(rule_target.get("Arn"))
+            if (rule_target.get("RetryPolicy") or {}).get("MaximumRetryAttempts") != 2 \
+                    or "Arn" not in (rule_target.get("DeadLetterConfig") or {}):
+                problems.append(f"{name}: its target has no 2-retry policy and dead-letter queue")
+            if (invoke_configs.get(function) or {}).get("MaximumRetryAttempts") != 2:
+                problems.append(f"{name}: {function}'s asynchronous invocation is not retried twice")
+            if "TargetArn" not in (props(functions(template).get(function, {})).get("DeadLetterConfig") or {}):
+                problems.append(f"{name}: {function} has no dead-letter queue")
+    return problems

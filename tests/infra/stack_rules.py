@@ -1,7 +1,7 @@
 """The base stack's declared resources and public edges (buckets, CloudFront, Cognito), as rule
 functions over the template: each returns the problems it finds (empty: the rule holds)."""
 
-from infra_rules import Template, of_type, props, target, text
+from tests.infra.infra_rules import Template, of_type, props, target, text
 
 # ---- declared resources and the rest of the base stack ----
 
@@ -20,6 +20,8 @@ def declares_resources(template: Template, declaration: dict) -> list[str]:
     problems += _declared_tables(template, declaration["tables"])
     problems += _declared_buckets(template, declaration["buckets"], queues)
     problems += _declared_topics(template, declaration["topics"], queues)
+    problems += [f"dead-letter queue {q} missing" for q in declaration.get("dead_letter_queues", {})
+                 if not named(template, "AWS::SQS::Queue", "QueueName", SUB + q)]
     if declaration["stream_failures_queue"] not in queues.values():
         problems.append("stream failures queue missing")
     return problems
@@ -77,6 +79,9 @@ def _declared_buckets(template: Template, buckets: dict, queues: dict[str, str])
             built.add((queues.get(target(q["Queue"])), rules.get("prefix"), rules.get("suffix")))
         if built != declared:
             problems.append(f"bucket {logical} notifications {sorted(map(str, built))} != {sorted(map(str, declared))}")
+        to_event_bridge = p.get("NotificationConfiguration", {}).get("EventBridgeConfiguration", {})
+        if bool(spec.get("event_bridge")) != bool(to_event_bridge.get("EventBridgeEnabled")):
+            problems.append(f"bucket {logical}: EventBridge notifications differ from resources.yaml")
     return problems
 
 

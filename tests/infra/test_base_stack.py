@@ -1,9 +1,10 @@
 """The base stack (infra/base-stack.yaml): no path out of the VPC, Aurora reachable only from
 control, and the resources of infra/resources.yaml. Each rule also runs on a broken copy."""
-import infra_rules as rules
-import stack_rules
 import pytest
-from infra_helpers import broken
+
+from tests.infra import infra_rules as rules
+from tests.infra import stack_rules
+from tests.infra.infra_helpers import broken
 
 
 def add(name: str, resource: dict):
@@ -117,6 +118,26 @@ def test_aurora_mistake_is_caught(base_stack: dict, mistake: str) -> None:
     assert rules.aurora_cluster(broken(base_stack, AURORA_MISTAKES[mistake]))
 
 
+SECRET_MISTAKES = {
+    "an RDS-managed master secret": lambda t: props(t, "DbCluster").update(ManageMasterUserPassword=True),
+    "a Secrets Manager secret": add("DbSecret", {"Type": "AWS::SecretsManager::Secret", "Properties": {
+        "GenerateSecretString": {"PasswordLength": 32}}}),
+    "a rotation schedule": add("DbRotation", {"Type": "AWS::SecretsManager::RotationSchedule", "Properties": {
+        "SecretId": "pawport", "RotationRules": {"ScheduleExpression": "rate(7 days)"}}}),
+    "a secretsmanager reference": lambda t: props(t, "DbCluster").__setitem__(
+        "MasterUserPassword", "{{resolve:secretsmanager:pawport-db:SecretString:password}}"),
+}
+
+
+def test_the_base_stack_holds_no_secrets_manager_secret(base_stack: dict) -> None:
+    assert rules.no_managed_secret(base_stack) == []
+
+
+@pytest.mark.parametrize("mistake", SECRET_MISTAKES)
+def test_a_secrets_manager_secret_is_caught(base_stack: dict, mistake: str) -> None:
+    assert rules.no_managed_secret(broken(base_stack, SECRET_MISTAKES[mistake]))
+
+
 def test_declares_every_resource_of_resources_yaml(base_stack: dict, declaration: dict) -> None:
     assert stack_rules.declares_resources(base_stack, declaration) == []
 
@@ -131,7 +152,7 @@ def test_declaration_drift_is_caught(base_stack: dict, declaration: dict, mistak
         elif mistake == "renamed bucket":
             props(t, "JobsBucket")["BucketName"] = {"Fn::Sub": "pawport-${Stage}-job"}
         else:
-            props(t, "UploadsBucket")["NotificationConfiguration"]["QueueConfigurations"] = []
+            del props(t, "UploadsBucket")["NotificationConfiguration"]["EventBridgeConfiguration"]
     assert stack_rules.declares_resources(broken(base_stack, mutate), declaration)
 
 

@@ -56,8 +56,8 @@ def local_environment_keys(service: str) -> set[str]:
     """What devstack hands each service locally, keys only (values are the local stack's)."""
     spec, name = declaration(), lambda logical: physical_name("local", logical)
     queues = [q for logical in spec["queues"] for q in (logical, f"{logical}-dlq")]
-    fake = Resources(tables={t: name(t) for t in spec["tables"]}, streams={t: "arn" for t in spec["tables"]},
-                     buckets={b: name(b) for b in spec["buckets"]}, topics={t: "arn" for t in spec["topics"]},
+    fake = Resources(tables={t: name(t) for t in spec["tables"]}, streams=dict.fromkeys(spec["tables"], "arn"),
+                     buckets={b: name(b) for b in spec["buckets"]}, topics=dict.fromkeys(spec["topics"], "arn"),
                      queues={q: f"http://127.0.0.1:1/000000000000/{name(q)}" for q in queues},
                      user_pool_id="pool", user_pool_client_id="client", jwks="{}")
     stack = Stack(Path("/nonexistent"), Ports(**{f.name: 1 for f in fields(Ports)}), "http://127.0.0.1:1", fake)

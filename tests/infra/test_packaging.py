@@ -5,12 +5,12 @@ import json
 import zipfile
 from pathlib import Path
 
-import infra_rules as rules
 import pytest
 from cfnlint.api import lint, lint_file
-from infra_helpers import broken, translate
 
 from infra import packaging, policies
+from tests.infra import infra_rules as rules
+from tests.infra.infra_helpers import broken, translate
 
 BASE_STACK = policies.REPO / "infra" / "base-stack.yaml"
 

@@ -2,10 +2,11 @@
 test_packaging.py shows these are exactly the roles' policies in the packaged templates."""
 import copy
 
-import infra_rules as rules
 import pytest
 
 from infra import policies
+from tests.infra import infra_rules as rules
+from tests.infra.infra_iam import action_matches
 
 STAGES = policies.STAGES
 
@@ -36,7 +37,7 @@ def test_control_holds_only_what_it_can_reach(committed_policies: dict, base_sta
     for grant, why in named.items():
         print(f"control/{stage}: {grant}\n    -> {why}")
     assert rules.control_reachable_only(policy, stage, endpoints) == []
-    assert {why for why in named.values()} == {
+    assert set(named.values()) == {
         f"CloudWatch Logs, {rules.LAMBDA_SERVICE}", f"VPC network interfaces, {rules.LAMBDA_SERVICE}",
         f"SQS polling by the event source mapping, {rules.LAMBDA_SERVICE}",
         "DynamoDB through the gateway endpoint", "S3 through the gateway endpoint",
@@ -65,11 +66,18 @@ def test_control_mistake_is_caught(committed_policies: dict, base_stack: dict, m
     assert rules.control_reachable_only(policy, "dev", rules.endpoint_actions(base_stack))
 
 
-# ---- egress: no data, S3 only under its job prefixes ----
+# ---- egress: handed its work, it holds its logs and no data permission ----
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_egress_confined_to_its_job_prefixes(committed_policies: dict, stage: str) -> None:
+def test_egress_holds_no_action_on_s3_dynamodb_rds_or_secrets(committed_policies: dict, stage: str) -> None:
+    assert rules.egress_holds_no_data(committed_policies["egress", stage]) == []
     assert rules.egress_confined(committed_policies["egress", stage], stage) == []
+
+
+@pytest.mark.parametrize("action", ["s3:GetObject", "s3:ListBucket", "dynamodb:Query", "rds:DescribeDBClusters",
+                                    "rds-db:connect", "secretsmanager:ListSecrets", "*"])
+def test_egress_holding_any_data_action_is_caught(committed_policies: dict, action: str) -> None:
+    assert rules.egress_holds_no_data(with_statement(committed_policies["egress", "dev"], allow(action)))
 
 
 EGRESS_MISTAKES = {
@@ -80,6 +88,9 @@ EGRESS_MISTAKES = {
     "uploads bucket": allow("s3:GetObject", "arn:aws:s3:::pawport-dev-uploads/uploads/*"),
     "whole jobs bucket": allow("s3:*", "arn:aws:s3:::pawport-dev-jobs/*"),
     "writing jobs": allow("s3:PutObject", "arn:aws:s3:::pawport-dev-jobs/jobs/*"),
+    "reading usage": allow("s3:GetObject", "arn:aws:s3:::pawport-dev-jobs/usage/*"),
+    "polling a queue": allow("sqs:ReceiveMessage", "arn:aws:sqs:*:*:pawport-dev-extraction-jobs"),
+    "another log group": allow("logs:PutLogEvents", "arn:aws:logs:*:*:log-group:/aws/lambda/pawport-workers-dev-*"),
     "listing uploads": allow("s3:ListBucket", "arn:aws:s3:::pawport-dev-uploads"),
     "Lambda invoke": allow("lambda:InvokeFunction"),
 }
@@ -115,7 +126,7 @@ def test_secret_read_is_caught(committed_policies: dict) -> None:
     assert rules.no_secret_reads(policy, "api")
 
 
-# ---- invoke permissions: only workers, only control's aggregates-only function ----
+# ---- invoke permissions: only workers, only control's aggregates-only function and egress's extract ----
 
 FUNCTION = "arn:aws:lambda:*:*:function:"
 
@@ -124,25 +135,33 @@ def aggregates_arn(stage: str) -> str:
     return FUNCTION + rules.CONTROL_AGGREGATES_FUNCTION.format(stage=stage)
 
 
+def extract_arn(stage: str) -> str:
+    return FUNCTION + rules.EGRESS_EXTRACT_FUNCTION.format(stage=stage)
+
+
 @pytest.mark.parametrize("stage", STAGES)
-def test_the_only_invoke_permission_is_workers_invoking_controls_aggregates(committed_policies: dict,
-                                                                           stage: str) -> None:
+def test_the_only_invoke_permissions_are_workers_invoking_controls_aggregates_and_egress(committed_policies: dict,
+                                                                                        stage: str) -> None:
     for service in policies.SERVICES:
         assert rules.invoke_permissions(committed_policies[service, stage], service, stage) == []
     invokes = [g for service in policies.SERVICES for g in rules.grants(committed_policies[service, stage], "lambda:*")]
-    assert [(g.action, g.resources) for g in invokes] == [("lambda:InvokeFunction", (aggregates_arn(stage),))]
+    assert [(g.action, g.resources) for g in invokes] == [("lambda:InvokeFunction", (aggregates_arn(stage),)),
+                                                          ("lambda:InvokeFunction", (extract_arn(stage),))]
     assert invokes == rules.grants(committed_policies["workers", stage], "lambda:*")
 
 
 def without_invoke(policy: dict) -> dict:
     changed = copy.deepcopy(policy)
-    changed["Statement"] = [s for s in changed["Statement"] if s.get("Sid") != "InvokesControlAggregates"]
+    changed["Statement"] = [s for s in changed["Statement"]
+                            if s.get("Sid") not in ("InvokesControlAggregates", "InvokesEgressExtract")]
     return changed
 
 
 INVOKE_MISTAKES = {
     "workers, every control function": ("workers", allow("lambda:InvokeFunction", FUNCTION + "pawport-control-dev-*")),
     "workers, another function": ("workers", allow("lambda:InvokeFunction", FUNCTION + "pawport-control-dev-migrate")),
+    "workers, every egress function": ("workers", allow("lambda:InvokeFunction", FUNCTION + "pawport-egress-dev-*")),
+    "api, egress's extract": ("api", allow("lambda:InvokeFunction", extract_arn("dev"))),
     "workers, the other stage's": ("workers", allow("lambda:InvokeFunction", aggregates_arn("prod"))),
     "workers, lambda:*": ("workers", allow("lambda:*", aggregates_arn("dev"))),
     "workers, asynchronously": ("workers", allow("lambda:InvokeAsync", aggregates_arn("dev"))),
@@ -160,3 +179,52 @@ def test_another_invoke_permission_is_caught(committed_policies: dict, mistake: 
     # workers' own grant removed first, so the broken copy fails for the planted statement alone
     policy = with_statement(without_invoke(committed_policies[service, "dev"]), statement)
     assert rules.invoke_permissions(policy, service, "dev")
+
+
+# ---- listings: every s3:ListBucket is held to prefixes the role already reads ----
+
+def as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def unconfined_listings(policy: dict) -> list[str]:
+    """Each bucket listing that may show keys outside the prefixes its role holds objects under."""
+    statements = [s for s in as_list(policy["Statement"]) if s.get("Effect") == "Allow"]
+    held = {resource for s in statements for resource in as_list(s.get("Resource", []))}
+    problems = []
+    for statement in statements:
+        if not any(action_matches(a, "s3:ListBucket") for a in as_list(statement.get("Action", []))):
+            continue
+        prefixes = as_list(statement.get("Condition", {}).get("StringLike", {}).get("s3:prefix", []))
+        for bucket in as_list(statement.get("Resource", [])):
+            unread = [p for p in prefixes if not p.endswith("/*") or f"{bucket}/{p}" not in held]
+            if not prefixes or unread:
+                problems.append(f"{statement.get('Sid')}: lists {bucket} under {prefixes or 'any prefix'}")
+    return problems
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_listing_is_held_to_prefixes_the_role_reads(committed_policies: dict, stage: str) -> None:
+    for service in policies.SERVICES:
+        assert unconfined_listings(committed_policies[service, stage]) == [], service
+    listed = [s["Condition"]["StringLike"]["s3:prefix"] for s in committed_policies["workers", stage]["Statement"]
+              if s["Sid"] == "ListsUploadsBucket"]
+    assert listed == [["uploads/*"]]   # the weekly document-count reconciliation lists uploads/
+
+
+def listing(prefixes: list[str] | None) -> dict:
+    statement = allow("s3:ListBucket", "arn:aws:s3:::pawport-dev-uploads")
+    return statement | ({"Condition": {"StringLike": {"s3:prefix": prefixes}}} if prefixes is not None else {})
+
+
+LISTING_MISTAKES = {
+    "any prefix": listing(None),
+    "the whole bucket": listing(["*"]),
+    "a prefix it reads no object under": listing(["passports/*"]),
+    "a prefix without its slash": listing(["uploads*"]),
+}
+
+
+@pytest.mark.parametrize("mistake", LISTING_MISTAKES)
+def test_a_listing_beyond_what_the_role_reads_is_caught(committed_policies: dict, mistake: str) -> None:
+    assert unconfined_listings(with_statement(committed_policies["workers", "dev"], LISTING_MISTAKES[mistake]))

@@ -1,21 +1,18 @@
 """Two actions that lock the same rows in opposite order: PostgreSQL aborts one, and its caller
 gets a 409 that says to try again — not the 503 meant for a database that is waking up."""
 import threading
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
-from pawport.auth import Caller
 from pawport.errors import Conflict
+from tests.support.people import caller
 
 
 def new_household(control) -> str:
-    ctx = control.households.Context(caller=Caller(f"user-{uuid.uuid4()}", None), request_id="t",
-                                     now=datetime.now(UTC))
-    new = control.households.NewHousehold(name="Deadlock")
-    return control.actions.perform(control.database, ctx, control.households.create_household, new)["household_id"]
+    new = control.commands.CreateHousehold(control.requests.NewHousehold(name="Deadlock"))
+    return control.run(caller(), new, now=datetime.now(UTC), request_id="t")["household_id"]
 
 
 def test_a_deadlock_is_a_conflict_to_retry(control) -> None:
@@ -30,7 +27,7 @@ def test_a_deadlock_is_a_conflict_to_retry(control) -> None:
                 both_hold_one.wait()
                 session.execute(text("SELECT 1 FROM household WHERE id = :id FOR UPDATE"), {"id": other})
             outcomes.append(None)
-        except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+        except BaseException as error:  # any failure, collected for the assertion below
             outcomes.append(error)
 
     threads = [threading.Thread(target=lock, args=pair) for pair in ((first, second), (second, first))]

@@ -4,24 +4,24 @@ boto3 Lambda client and writes CloudWatch metrics to moto, and the metrics read 
 are what the wake report computes over the same month."""
 import itertools
 import json
-import sys
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
 from sqlalchemy import select
 
+from chalicelib.workers.operator_metrics import publish_operator_metrics
 from devstack import REPO
 from devstack.runner import EventRunner
 from devstack.runner_invoke import InvokeApi
 from devstack.stack import REGION, Stack, service_env
 from pawport import llm_usage
 from pawport.auth import Caller
-
-sys.path.insert(0, str(REPO / "services" / "workers"))
-from chalicelib.workers.operator_metrics import publish_operator_metrics  # noqa: E402
+from tests.support.clocks import Clock
+from tests.support.people import caller
 
 SIX_MB = 6 * 1024 * 1024
 
@@ -48,27 +48,26 @@ def control_functions(control, stack: Stack) -> Iterator[InvokeApi]:
         api.stop()
 
 
-def act(control, database, caller: Caller, at: datetime, clock: dict, action, *args) -> dict:
-    clock["now"] = at
-    ctx = control.households.Context(caller=caller, request_id=f"req-{uuid.uuid4()}", now=at)
-    return control.actions.perform(database, ctx, action, *args)
+def act(wired, caller: Caller, at: datetime, clock: Clock[datetime], command) -> dict:
+    clock.now = at
+    return wired.handle(command, wired.context(caller, f"req-{uuid.uuid4()}")).model_dump()
 
 
 def fill_the_ledger(control, month: datetime) -> None:
     """Two households busy in the month (two stretches awake), a third only in the next month."""
-    from chalicelib.control.database import Database
-    clock = {"now": month}
-    database = Database(control.database._engine, now=lambda: clock["now"])
-    h = control.households
+    from chalicelib.control.wiring import wire
+    clock = Clock(month)
+    wired = wire(control.wired.settings, clock=clock)
+    c, r = control.commands, control.requests
     for day, name in ((3, "First"), (17, "Second")):
-        owner = Caller(user_id=f"owner-{uuid.uuid4()}", email=None)
+        owner = caller("owner")
         at = month + timedelta(days=day - 1, hours=9)
-        created = act(control, database, owner, at, clock, h.create_household, h.NewHousehold(name=name))
-        act(control, database, owner, at + timedelta(minutes=2), clock, h.add_pet, created["household_id"],
-            h.NewPet(name="Ollie", species="dog"))
-    later = Caller(user_id=f"owner-{uuid.uuid4()}", email=None)
-    act(control, database, later, (month + timedelta(days=32)).replace(day=2), clock, h.create_household,
-        h.NewHousehold(name="Next month"))
+        created = act(wired, owner, at, clock, c.CreateHousehold(r.NewHousehold(name=name)))
+        act(wired, owner, at + timedelta(minutes=2), clock,
+            c.AddPet(created["household_id"], r.NewPet(name="Ollie", species="dog")))
+    later = caller("owner")
+    act(wired, later, (month + timedelta(days=32)).replace(day=2), clock,
+        c.CreateHousehold(r.NewHousehold(name="Next month")))
 
 
 def expected_report(control, month: datetime):
@@ -96,7 +95,7 @@ def test_published_metrics_are_the_wake_reports_figures(control, stack: Stack, c
     assert (expected.sessions, expected.resumes) == (8, 2)   # each action and its relay; days 3 and 17
 
     from chalicelib.workers import work_items
-    work_items.set_llm_use(month.strftime("%Y-%m"), llm_usage.totals(   # as workers count settled jobs
+    work_items.set_llm_use(control.table, month.strftime("%Y-%m"), llm_usage.totals(   # as workers count settled jobs
         [{"model": "gpt-4.1-mini-2025-04-14", "prompt_tokens": 1000, "completion_tokens": 500}]))
     workers = service_env(stack, "workers")
     cloudwatch = boto3.client("cloudwatch", region_name=REGION, endpoint_url=stack.moto_url)

@@ -1,4 +1,4 @@
-"""Rule 5: the models are the schema. `alembic check` passes against the migrated local
+"""The models are the schema: `alembic check` passes against the migrated local
 PostgreSQL, and fails once a model changes without a migration (shown in a throwaway copy)."""
 import os
 import shutil

@@ -8,20 +8,21 @@ from sqlalchemy import select
 
 from pawport.auth import Caller
 from pawport.errors import NotFound
+from tests.support import people
+from tests.support.clocks import Clock
 
 
 @pytest.fixture
 def at(control):
-    """control's database on a clock of its own, far from other tests' rows."""
-    from chalicelib.control.database import Database
+    """control wired on a clock of its own, far from other tests' rows."""
+    from chalicelib.control.wiring import wire
     start = datetime(2031, 1, 1, tzinfo=UTC) + timedelta(days=uuid.uuid4().int % 10_000)
-    clock = {"now": start}
-    return start, clock, Database(control.database._engine, now=lambda: clock["now"])
+    clock = Clock(start)
+    return start, clock, wire(control.wired.settings, clock=clock)
 
 
-def perform(control, database, action, *args, request_id: str, caller: Caller):
-    ctx = control.households.Context(caller=caller, request_id=request_id, now=datetime.now(UTC))
-    return control.actions.perform(database, ctx, action, *args)
+def perform(wired, command, request_id: str, caller: Caller) -> dict:
+    return wired.handle(command, wired.context(caller, request_id)).model_dump()
 
 
 def wakes(database, since: datetime) -> list:
@@ -32,12 +33,12 @@ def wakes(database, since: datetime) -> list:
 
 
 def test_an_action_and_its_relay_are_recorded_with_request_and_household(control, at) -> None:
-    start, _, database = at
-    caller = Caller(user_id=f"user-{uuid.uuid4()}", email=None)
-    created = perform(control, database, control.households.create_household,
-                      control.households.NewHousehold(name="Ledger"), request_id="req-1", caller=caller)
+    start, _, wired = at
+    caller = people.caller()
+    created = perform(wired, control.commands.CreateHousehold(control.requests.NewHousehold(name="Ledger")),
+                      request_id="req-1", caller=caller)
 
-    rows = wakes(database, start)
+    rows = wakes(wired.database, start)
     assert [(w.action, w.request_id, str(w.household_id), w.outcome) for w in rows] == [
         ("create_household", "req-1", created["household_id"], "commit"),
         ("create_household:relay", "req-1", created["household_id"], "commit")]
@@ -45,22 +46,23 @@ def test_an_action_and_its_relay_are_recorded_with_request_and_household(control
 
 
 def test_a_refused_action_is_recorded_too_it_woke_the_database_all_the_same(control, at) -> None:
-    start, _, database = at
-    caller = Caller(user_id=f"user-{uuid.uuid4()}", email=None)
+    start, _, wired = at
+    caller = people.caller()
     with pytest.raises(NotFound):
-        perform(control, database, control.households.add_pet, str(uuid.uuid4()),
-                control.households.NewPet(name="Ghost", species="dog"), request_id="req-2", caller=caller)
+        perform(wired, control.commands.AddPet(str(uuid.uuid4()), control.requests.NewPet(name="Ghost", species="dog")),
+                request_id="req-2", caller=caller)
 
-    [row] = wakes(database, start)
+    [row] = wakes(wired.database, start)
     assert (row.action, row.request_id, row.household_id, row.outcome) == ("add_pet", "req-2", None, "rollback")
 
 
 def test_the_report_reads_the_ledger_on_the_databases_clock(control, at) -> None:
     from chalicelib.control import wake_ledger
     from chalicelib.control.wake_report import awake
-    start, clock, database = at
+    start, clock, wired = at
+    database = wired.database
     for minutes in (0, 2, 30):                      # two stretches: 0-2 min + pause, then 30 min + pause
-        clock["now"] = start + timedelta(minutes=minutes)
+        clock.now = start + timedelta(minutes=minutes)
         with database.transaction("probe", "req-3") as session:
             session.execute(select(1))
 

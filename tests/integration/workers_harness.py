@@ -3,28 +3,55 @@ import dataclasses
 import importlib
 import io
 import json
-import os
 import uuid
 import zipfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import boto3
 import pytest
-from fpdf import FPDF
-from PIL import Image
 
 from devstack import REPO, resources
+from devstack.ports import free_port
 from devstack.runner import EventRunner, load_app
+from devstack.runner_invoke import InvokeApi
 from devstack.runner_lambda import Function, LambdaContext
 from devstack.stack import REGION, Stack, service_env
-from pawport import table
 from pawport.documents import UploadKey
-from pawport.s3_events import created_objects
-from pawport.table import TableItem, document_count_sk, draft_sk, household_key
+from pawport.keys import document_count_sk, draft_sk, household_key
+from pawport.store import Item, Store
+from tests.support.environments import set_exactly
 
 WORKERS = REPO / "services" / "workers"
+EXTRACT = "pawport-egress-local-extract"
+FIELDS = {"vaccine": "Rabies", "administered_on": "2026-01-05", "expires_on": "2029-01-05", "pet_name": "Ollie",
+          "clinic": "Riverside Vets", "confidence": 0.92}
+
+
+def extracted(job_id: str, fields: dict = FIELDS) -> dict:
+    return {"job_id": job_id, "status": "extracted", "fields": fields, "reason": None}
+
+
+def spent(tokens: int = 800, model: str = "local-reader") -> dict:
+    return {"model": model, "prompt_tokens": tokens, "completion_tokens": 60}
+
+
+class FakeEgress:
+    """egress's `extract` as workers reach it (Lambda's Invoke API): it records each job and answers
+    with what `answer(job)` returns (an ExtractionAnswer's JSON), or raises what it raises."""
+
+    def __init__(self) -> None:
+        self.jobs: list[dict] = []
+        self.answer: Callable[[dict], Any] = lambda job: {"result": extracted(job["job_id"]), "usage": spent()}
+
+    def __call__(self, event: dict, context: Any) -> Any:
+        self.jobs.append(event)
+        return self.answer(event)
+
+    def calls_for(self, job_id: str) -> int:
+        return sum(job["job_id"] == job_id for job in self.jobs)
 
 
 @dataclasses.dataclass
@@ -34,6 +61,7 @@ class Workers:
     app: ModuleType
     s3: Any
     sqs: Any
+    egress: FakeEgress
 
     @property
     def uploads(self) -> str:
@@ -56,39 +84,42 @@ class Workers:
     def read(self, bucket: str, key: str) -> bytes:
         return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
+    @property
+    def store(self) -> Store:
+        """The app's own store: its table, and its clock."""
+        return self.app.store
+
 
 @contextmanager
 def running_workers(stack: Stack) -> Iterator[Workers]:
     """workers on a fresh copy of infra/resources.yaml in the stack's moto (a stage of its own), so
-    event runners that other tests leave running on the stack's own queues cannot take its messages."""
+    event runners that other tests leave running on the stack's own queues cannot take its messages;
+    their Lambda endpoint serves a fake egress."""
     made = resources.create_all(stack.moto_url, REGION, "w" + uuid.uuid4().hex[:8])
-    env = service_env(dataclasses.replace(stack, resources=made), "workers")
-    bound = (TableItem.Meta.table_name, TableItem.Meta.region, getattr(TableItem.Meta, "host", None))
+    egress = FakeEgress()
+    invocations = InvokeApi([Function("extract", EXTRACT, f"arn:aws:lambda:{REGION}:0:function:{EXTRACT}", egress)],
+                            free_port()).start()
+    env = service_env(dataclasses.replace(stack, resources=made), "workers") | {
+        "AWS_ENDPOINT_URL_LAMBDA": invocations.url}
     with pytest.MonkeyPatch.context() as patch:
-        for name in [n for n in os.environ if n.startswith(("PAWPORT_", "OPENAI_"))]:
-            patch.delenv(name)  # e.g. control's database settings, which workers must refuse
-        for name, value in env.items():
-            patch.setenv(name, value)
-        patch.syspath_prepend(str(WORKERS))
+        set_exactly(patch, env)  # no control's database settings, which workers must refuse
         importlib.import_module("chalicelib.workers.settings").settings.cache_clear()  # read this env
-        runner = EventRunner(WORKERS, sqs_retry_delay_seconds=0)
-        # A second import of the app: another Lambda container, for delivering a message by hand.
-        yield Workers(made, runner, load_app(WORKERS), boto3.client("s3"), boto3.client("sqs"))
-    table.bind(*bound)  # other modules' fixtures bound the model to the stack's own table
+        runner = EventRunner(WORKERS, sqs_retry_delay_seconds=0,
+                             rule_dead_letter_queue_urls={"upload_events": made.queues["upload-events-dlq"]})
+        # A second import of the app: another Lambda container, for delivering an event by hand.
+        try:
+            yield Workers(made, runner, load_app(WORKERS), boto3.client("s3"), boto3.client("sqs"), egress)
+        finally:
+            invocations.stop()
 
 
-def certificate_pdf(text: str) -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=14)
-    pdf.cell(text=text)
-    return bytes(pdf.output())
-
-
-def photo(image_format: str, size: tuple[int, int] = (1600, 1200)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (30, 90, 160)).save(out, image_format)
-    return out.getvalue()
+def control_writing_to(control: Any, workers: Workers) -> Any:
+    """control as the tests wire it, but projecting into these workers' table: the mail and the
+    due-date index control writes are what these workers read."""
+    from chalicelib.control.outbox_markers import OutboxMarkers
+    from chalicelib.control.projection_store import Projections
+    return dataclasses.replace(control.wired, store=workers.store, projections=Projections(workers.store),
+                               markers=OutboxMarkers(workers.store))
 
 
 def upload(workers: Workers, data: bytes, file_name: str, household: str | None = None,
@@ -99,18 +130,13 @@ def upload(workers: Workers, data: bytes, file_name: str, household: str | None 
     return key
 
 
-def draft_of(key: UploadKey) -> TableItem | None:
-    try:
-        return TableItem.get(household_key(key.household_id), draft_sk(key.upload_id))
-    except TableItem.DoesNotExist:
-        return None
+def draft_of(workers: Workers, key: UploadKey) -> Item | None:
+    return workers.store.get(household_key(key.household_id), draft_sk(key.upload_id))
 
 
-def count_of(key: UploadKey) -> int | None:
-    try:
-        return TableItem.get(household_key(key.household_id), document_count_sk(key.pet_id)).count
-    except TableItem.DoesNotExist:
-        return None
+def count_of(workers: Workers, key: UploadKey) -> int | float | None:
+    counter = workers.store.get(household_key(key.household_id), document_count_sk(key.pet_id))
+    return counter.count if counter else None
 
 
 def zip_archive() -> bytes:
@@ -122,19 +148,19 @@ def zip_archive() -> bytes:
 
 
 def receive_all(workers: Workers, queue: str) -> list[dict]:
+    """Every message of a queue of infra/resources.yaml, or of a queue URL."""
+    url = workers.made.queues.get(queue, queue)
     messages: list[dict] = []
-    while batch := workers.sqs.receive_message(QueueUrl=workers.made.queues[queue], MaxNumberOfMessages=10,
-                                               AttributeNames=["All"]).get("Messages", []):
+    while batch := workers.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"],
+                                               MessageAttributeNames=["All"]).get("Messages", []):
         messages += batch
     return messages
 
 
-def lambda_event(workers: Workers, queue: str, messages: list[dict]) -> dict:
-    """The SQS event Lambda builds from received messages (the shape devstack/runner_sqs.py sends)."""
-    arn = resources.queue_arn(workers.sqs, workers.made.queues[queue])
-    return {"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                         "attributes": m["Attributes"], "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
-                         "eventSource": "aws:sqs", "eventSourceARN": arn, "awsRegion": REGION} for m in messages]}
+def upload_event(workers: Workers, key: UploadKey) -> dict:
+    """The EventBridge event S3 sent for the upload, taken off the rule's target before the runner sees it."""
+    events = [json.loads(m["Body"]) for m in receive_all(workers, workers.runner.rule_queue_url("upload_events"))]
+    return next(e for e in events if e["detail"]["object"]["key"] == str(key))
 
 
 def invoke(workers: Workers, name: str, event: dict) -> Any:
@@ -142,24 +168,3 @@ def invoke(workers: Workers, name: str, event: dict) -> Any:
     context = LambdaContext(Function(name, f"pawport-workers-local-{name}", f"arn:aws:lambda:{REGION}:0:{name}",
                                      handler))
     return handler(json.loads(json.dumps(event)), context)
-
-
-def job_notifications(workers: Workers, job_id: str) -> int:
-    """How many times egress's queue was told about this job (each one would be an LLM call)."""
-    created = [o for m in receive_all(workers, "extraction-jobs") for o in created_objects(m["Body"])]
-    return sum(o.key == f"jobs/{job_id}/job.json" for o in created)
-
-
-def extracting(workers: Workers, text: str) -> UploadKey:
-    key = upload(workers, certificate_pdf(text), "certificate.pdf")
-    workers.drain()
-    assert draft_of(key).body["status"] == "extracting"
-    return key
-
-
-def answer(workers: Workers, job_id: str, result: dict, tokens: int = 800, model: str = "local-reader") -> None:
-    """What egress writes: the usage object, then the result (whose notification reaches workers)."""
-    usage = {"job_id": job_id, "model": model, "prompt_tokens": tokens, "completion_tokens": 60}
-    workers.s3.put_object(Bucket=workers.jobs, Key=f"usage/{job_id}.json", Body=json.dumps(usage).encode())
-    workers.s3.put_object(Bucket=workers.jobs, Key=f"results/{job_id}.json", Body=json.dumps(result).encode())
-    workers.drain()

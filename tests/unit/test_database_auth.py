@@ -3,8 +3,6 @@ call), over TLS; locally the same code path uses a password, chosen by settings.
 import pytest
 from sqlalchemy import event
 
-from devstack import REPO
-
 ENV = {"PAWPORT_STAGE": "prod", "AWS_REGION": "eu-west-1", "PAWPORT_TABLE_NAME": "t",
        "PAWPORT_COGNITO_ISSUER": "i", "PAWPORT_COGNITO_CLIENT_ID": "c", "PAWPORT_COGNITO_JWKS": "{}",
        "PAWPORT_DB_HOST": "pawport.cluster-abc.eu-west-1.rds.amazonaws.com", "PAWPORT_DB_NAME": "pawport",
@@ -18,7 +16,6 @@ class Captured(Exception):
 def connect_params(monkeypatch: pytest.MonkeyPatch, environment, **extra: str) -> dict:
     environment(ENV | extra)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.syspath_prepend(str(REPO / "services" / "control"))
     from chalicelib.control.database import make_engine
     from chalicelib.control.settings import ControlSettings
     engine = make_engine(ControlSettings())

@@ -1,15 +1,11 @@
 """workers' weekly operator metrics with fake clients: what is invoked, and exactly what is published."""
 import io
 import json
-import sys
 from datetime import UTC, datetime
 
 import pytest
 
-from devstack import REPO
-
-sys.path.insert(0, str(REPO / "services" / "workers"))
-from chalicelib.workers.operator_metrics import AggregatesFailed, publish_operator_metrics  # noqa: E402
+from chalicelib.workers.operator_metrics import AggregatesFailed, publish_operator_metrics
 
 NOW = datetime(2026, 3, 9, 6, 0, tzinfo=UTC)
 FUNCTION = "pawport-control-dev-operator_aggregates"

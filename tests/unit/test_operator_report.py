@@ -1,13 +1,9 @@
 """control's operator aggregates: which month a call reports on."""
-import sys
 from datetime import UTC, datetime
 
 import pytest
 
-from devstack import REPO
-
-sys.path.insert(0, str(REPO / "services" / "control"))
-from chalicelib.control.operator_report import month_of  # noqa: E402
+from chalicelib.control.operator_report import month_of
 
 NOW = datetime(2026, 3, 9, 6, 30, tzinfo=UTC)
 

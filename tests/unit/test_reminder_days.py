@@ -1,37 +1,28 @@
 """Reminders, pure: the due-date index a record projects (days on the household's calendar, filed
 under the run that sends them), how edits and deletions move it, the daily run's catch-up, and
 the per-household messages and mail."""
-import importlib
-import sys
 import uuid
 from datetime import UTC, date, datetime
 from types import ModuleType
 
 import pytest
 
-from devstack import REPO
+from chalicelib.control import projection as control_projection
+from chalicelib.workers import reminders as workers_reminders
+from pawport.keys import reminder_key, reminder_sk
 from pawport.reminders import run_day
-from pawport.table import reminder_key, reminder_sk
 
 HOUSEHOLD, PET = uuid.uuid4(), uuid.uuid4()
 
 
-def module(service: str, name: str) -> ModuleType:
-    sys.path.insert(0, str(REPO / "services" / service))
-    try:
-        return importlib.import_module(f"chalicelib.{service}.{name}")
-    finally:
-        sys.path.remove(str(REPO / "services" / service))
-
-
 @pytest.fixture(scope="module")
 def projection() -> ModuleType:
-    return module("control", "projection")
+    return control_projection
 
 
 @pytest.fixture(scope="module")
 def reminders() -> ModuleType:
-    return module("workers", "reminders")
+    return workers_reminders
 
 
 def record(projection: ModuleType, expires_on: date | None, version: int = 1):

@@ -1,10 +1,7 @@
-"""Rule 3 in settings: a service handed the other side's secrets refuses to start."""
+"""The data and the way out are kept apart, in settings: a service handed the other side's secrets refuses to start."""
 import importlib
-import sys
 
 import pytest
-
-from devstack import REPO
 
 AWS = {"PAWPORT_STAGE": "local", "AWS_REGION": "us-east-1"}
 IDENTITY = {"PAWPORT_COGNITO_ISSUER": "i", "PAWPORT_COGNITO_CLIENT_ID": "c", "PAWPORT_COGNITO_JWKS": "{}"}
@@ -12,10 +9,9 @@ ENVIRONMENTS = {  # what each service is given, as devstack/stack.py and the cha
     "api": AWS | IDENTITY | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_UPLOADS_BUCKET": "u"},
     "control": AWS | IDENTITY | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_DB_HOST": "h", "PAWPORT_DB_NAME": "n",
                                  "PAWPORT_DB_USER": "u", "PAWPORT_DB_PASSWORD": "p"},
-    "egress": AWS | {"PAWPORT_JOBS_BUCKET": "j", "PAWPORT_EXTRACTION_JOBS_QUEUE": "q", "OPENAI_API_KEY": "k"},
+    "egress": AWS | {"OPENAI_API_KEY": "k"},
     "workers": AWS | {"PAWPORT_TABLE_NAME": "t", "PAWPORT_UPLOADS_BUCKET": "u", "PAWPORT_JOBS_BUCKET": "j",
-                      "PAWPORT_UPLOAD_EVENTS_QUEUE": "q1", "PAWPORT_JOB_EVENTS_QUEUE": "q2",
-                      "PAWPORT_REMINDERS_QUEUE": "q3",
+                      "PAWPORT_REMINDERS_QUEUE": "q3", "PAWPORT_EXTRACTION_FUNCTION": "pawport-egress-local-extract",
                       "PAWPORT_TABLE_STREAM_ARN": "arn:aws:dynamodb:us-east-1:1:table/t/stream/s",
                       "PAWPORT_MAIL_SENDER": "no-reply@example.com", "PAWPORT_MAIL_CONFIGURATION_SET": "m",
                       "PAWPORT_OPERATOR_AGGREGATES_FUNCTION": "pawport-control-local-operator_aggregates"},
@@ -27,11 +23,7 @@ FOREIGN = {"api": "PAWPORT_DB_PASSWORD", "control": "OPENAI_API_KEY", "egress": 
 
 
 def settings_class(service: str) -> type:
-    sys.path.insert(0, str(REPO / "services" / service))
-    try:
-        return getattr(importlib.import_module(f"chalicelib.{service}.settings"), SETTINGS[service])
-    finally:
-        sys.path.pop(0)
+    return getattr(importlib.import_module(f"chalicelib.{service}.settings"), SETTINGS[service])
 
 
 @pytest.mark.parametrize("service", SETTINGS)

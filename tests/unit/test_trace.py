@@ -1,6 +1,7 @@
 """The reference month's trace: deterministic, the same household whatever N is, every commit
 preceded by a wake-ahead, and the features not built yet drawn all the same."""
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_a_household_behaves_the_same_whatever_the_number_of_households(month: T
 
 def test_events_are_in_time_order_within_the_month(month: Trace) -> None:
     assert month.end - month.start == timedelta(days=30)
-    assert all(month.start <= a.at <= b.at < month.end for a, b in zip(month.events, month.events[1:]))
+    assert all(month.start <= a.at <= b.at < month.end for a, b in pairwise(month.events))
 
 
 def test_control_sweeps_every_ten_minutes_whatever_n_is(month: Trace) -> None:

@@ -1,16 +1,13 @@
 """workers' arrival checks (magic bytes, size limits, reasons), thumbnail sizing, result reading."""
 import io
-import sys
 
 import pytest
 from PIL import Image
 
-from devstack import REPO
-
-sys.path.insert(0, str(REPO / "services" / "workers"))
-from chalicelib.workers.results import FIELDS, UNREADABLE_ANSWER, interpret, usage  # noqa: E402
-from chalicelib.workers.thumbnails import Unreadable, make_thumbnail, thumbnail_size  # noqa: E402
-from chalicelib.workers.upload_checks import check, check_size, detect, format_size  # noqa: E402
+from chalicelib.workers.results import UNREADABLE_ANSWER, interpret, usage
+from chalicelib.workers.thumbnails import Unreadable, make_thumbnail, thumbnail_size
+from chalicelib.workers.upload_checks import check, check_size, detect, format_size
+from pawport.contracts import ExtractedFields
 
 MiB = 1024 * 1024
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"
@@ -116,7 +113,7 @@ def test_an_extracted_result_makes_the_draft_ready_with_only_the_known_fields() 
     changes = interpret("j1", {"job_id": "j1", "status": "extracted", "fields": COMPLETE | {"owner": "x"},
                                "reason": None})
     assert changes == {"status": "ready", "fields": COMPLETE}
-    assert set(changes["fields"]) == set(FIELDS)
+    assert set(changes["fields"]) == set(ExtractedFields.model_fields)
 
 
 def test_a_failed_or_malformed_result_needs_manual_entry() -> None:
@@ -129,6 +126,7 @@ def test_a_failed_or_malformed_result_needs_manual_entry() -> None:
 
 
 def test_usage_is_kept_only_when_it_belongs_to_the_job() -> None:
-    spent = {"job_id": "j1", "model": "local", "prompt_tokens": 812, "completion_tokens": 64}
+    result = {"job_id": "j1", "status": "needs-manual-entry", "fields": None, "reason": "unclear"}
+    spent = {"result": result, "usage": {"model": "local", "prompt_tokens": 812, "completion_tokens": 64}}
     assert usage("j1", spent) == {"model": "local", "prompt_tokens": 812, "completion_tokens": 64}
-    assert usage("j1", spent | {"job_id": "j2"}) is None and usage("j1", None) is None
+    assert usage("j1", spent | {"result": result | {"job_id": "j2"}}) is None and usage("j1", None) is None

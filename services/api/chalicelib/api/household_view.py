@@ -1,28 +1,26 @@
 """A household as the api sees it: its DynamoDB partition, read in one Query, and the caller's
 place in it. The member item comes in the same Query, so reads are authorized without Aurora."""
-from datetime import datetime
-from typing import Iterable
+from collections.abc import Iterable
 
 from pawport.auth import Caller
+from pawport.contracts import EDITOR_ROLES
 from pawport.errors import Forbidden, NotFound
-from pawport.table import HOUSEHOLD_SK, PET_SK, TableItem, document_count_sk, household_key, member_sk, pet_key
-
-EDITOR_ROLES = frozenset({"owner", "editor"})
+from pawport.keys import HOUSEHOLD_SK, PET_SK, document_count_sk, household_key, member_sk, pet_key
+from pawport.store import Item, Store
 
 
 class HouseholdView:
-    def __init__(self, items: Iterable[TableItem], caller: Caller, now: datetime, missing: str):
-        live = [i for i in items if i.expires_at is None or i.expires_at > now]  # TTL is lazy in AWS
-        self._by_sk = {item.sk: item for item in live}
+    def __init__(self, items: Iterable[Item], caller: Caller, missing: str):
+        self._by_sk = {item.sk: item for item in items}
         member, household = self._by_sk.get(member_sk(caller.user_id)), self._by_sk.get(HOUSEHOLD_SK)
         if member is None or household is None:
             raise NotFound(missing)   # another household's ids look exactly like missing ones
         self.role: str = member.body["role"]
-        self.household: dict = household.body.as_dict()
+        self.household: dict = household.body
         self._missing = missing
 
     def of_kind(self, kind: str, pet_id: str | None = None) -> list[dict]:
-        bodies = (i.body.as_dict() for i in self._by_sk.values() if i.kind == kind)
+        bodies = (i.body for i in self._by_sk.values() if i.kind == kind)
         return [b for b in bodies if pet_id is None or b.get("pet_id") == pet_id]
 
     def pet(self, pet_id: str) -> dict:
@@ -40,16 +38,15 @@ class HouseholdView:
             raise Forbidden(f"role {self.role} may not do this")
 
 
-def load_household(household_id: str, caller: Caller, now: datetime) -> HouseholdView:
-    return HouseholdView(TableItem.query(household_key(household_id)), caller, now, "no such household")
+def load_household(store: Store, household_id: str, caller: Caller) -> HouseholdView:
+    return HouseholdView(store.query(household_key(household_id)), caller, "no such household")
 
 
-def load_pet_household(pet_id: str, caller: Caller, now: datetime) -> HouseholdView:
+def load_pet_household(store: Store, pet_id: str, caller: Caller) -> HouseholdView:
     """Two round trips: where the pet lives, then that household's partition."""
-    try:
-        household_id = TableItem.get(pet_key(pet_id), PET_SK).body["household_id"]
-    except TableItem.DoesNotExist:
-        raise NotFound("no such pet") from None
-    view = HouseholdView(TableItem.query(household_key(household_id)), caller, now, "no such pet")
+    where = store.get(pet_key(pet_id), PET_SK)
+    if where is None:
+        raise NotFound("no such pet")
+    view = HouseholdView(store.query(household_key(where.body["household_id"])), caller, "no such pet")
     view.pet(pet_id)
     return view

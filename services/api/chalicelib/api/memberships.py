@@ -1,13 +1,14 @@
 """Who belongs where, from the membership projection: the caller's households, and a household's
 members for anyone in it. No database: control keeps these items in step through its outbox."""
-from pawport.auth import Caller
-from pawport.table import TableItem, user_key
 from chalicelib.api.household_view import HouseholdView
+from pawport.auth import Caller
+from pawport.keys import user_key
+from pawport.store import Store
 
 
-def my_households(caller: Caller) -> list[dict]:
+def my_households(store: Store, caller: Caller) -> list[dict]:
     """One Query on the caller's own partition: nobody else's id can be named here."""
-    found = (item.body.as_dict() for item in TableItem.query(user_key(caller.user_id)))
+    found = (item.body for item in store.query(user_key(caller.user_id)))
     return sorted(found, key=lambda h: (h["name"], h["household_id"]))
 
 

@@ -1,4 +1,4 @@
-"""api's settings: the projection table and the uploads bucket. No database, no LLM (rule 3)."""
+"""api's settings: the projection table and the uploads bucket. No database, no LLM: the data and the way out are kept apart."""
 from functools import lru_cache
 
 from pawport.settings import DATABASE_VARIABLES, LLM_VARIABLES, IdentitySettings, ServiceSettings

@@ -1,5 +1,6 @@
 """The S3 adapter for the api: presigned URLs only. Files never pass through a Lambda."""
 from functools import cached_property
+from typing import Any
 
 from botocore.config import Config
 from botocore.session import get_session
@@ -14,7 +15,7 @@ class Storage:
         self._region, self._endpoint_url = region, endpoint_url
 
     @cached_property
-    def _s3(self):  # made on first use: loading S3's service model is a third of the api's cold start
+    def _s3(self) -> Any:  # made on first use: loading S3's service model is a third of the api's cold start
         # botocore's own session: boto3 would add s3transfer and multiprocessing to every cold start.
         return get_session().create_client("s3", region_name=self._region, endpoint_url=self._endpoint_url,
                                            config=Config(signature_version="s3v4"))

@@ -7,9 +7,9 @@ idempotent); a connection lost mid-transaction rolls back and also answers 503."
 import logging
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Callable, Iterator
 
 import boto3
 from sqlalchemy import URL, Connection, Engine, create_engine, event
@@ -17,10 +17,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from pawport.errors import Conflict, Unavailable
 from chalicelib.control import wake_ledger
 from chalicelib.control.settings import ControlSettings
 from chalicelib.control.wake_ledger import WakeEntry
+from pawport.errors import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
 WAKING = "the database is waking up; try again in a few seconds"

@@ -16,4 +16,7 @@ def upgrade_to_head() -> str:
     config = Config()
     config.set_main_option("script_location", str(next(p for p in PLACES if p.is_dir())))
     command.upgrade(config, "head")
-    return ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:
+        raise RuntimeError("control's package holds no migrations")
+    return head

@@ -1,11 +1,14 @@
-"""The schema of record (rule 5): Alembic migrations are generated from these models."""
-import enum
+"""The schema of record: Alembic migrations are generated from these models, never written by hand."""
 import uuid
 from datetime import date, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, MetaData, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.sql import FromClause
+
+from pawport.contracts import Role
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
@@ -17,18 +20,13 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True), dict: JSON().with_variant(JSONB(), "postgresql")}
 
 
-class Role(enum.StrEnum):
-    OWNER = "owner"
-    EDITOR = "editor"
-    VIEWER = "viewer"
-
-
 class Versioned:
     """A row version, bumped by SQLAlchemy on every update; projections carry it to DynamoDB."""
+    __table__: ClassVar[FromClause]   # each mapped subclass's own table
     version: Mapped[int] = mapped_column(nullable=False)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
 
 

@@ -4,8 +4,8 @@ leaves entries pending for the next relay (nothing lost); a replay rewrites item
 version, which the conditional put makes a no-op (nothing duplicated)."""
 import logging
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

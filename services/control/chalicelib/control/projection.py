@@ -1,5 +1,6 @@
 """Aurora rows -> DynamoDB items. Pure functions: the outbox and the rebuild both use them,
-so a rebuild from Aurora reproduces exactly what the relay wrote (rule 4)."""
+so a rebuild from Aurora reproduces exactly what the relay wrote: the table is derived
+data, Aurora the record."""
 import uuid
 from datetime import datetime
 from typing import Any
@@ -7,10 +8,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pawport.reminders import reminder_days, run_day
-from pawport.table import (HOUSEHOLD_SK, MAIL_SK, PET_SK, document_hash_sk, draft_sk, household_key, mail_key,
-                           member_sk, membership_sk, pet_key, pet_sk, record_sk, reminder_key, reminder_sk, user_key)
 from chalicelib.control.models import Household, Member, Pet, VaccinationRecord
+from pawport.keys import (
+    HOUSEHOLD_SK,
+    MAIL_SK,
+    PET_SK,
+    document_hash_sk,
+    draft_sk,
+    household_key,
+    mail_key,
+    member_sk,
+    membership_sk,
+    pet_key,
+    pet_sk,
+    record_sk,
+    reminder_key,
+    reminder_sk,
+    user_key,
+)
+from pawport.reminders import reminder_days, run_day
 
 Item = dict[str, Any]
 Operation = dict[str, Any]

@@ -1,4 +1,4 @@
-"""Control's settings: Aurora and the projection table. No LLM key, ever (rule 3)."""
+"""Control's settings: Aurora and the projection table. No LLM key, ever: control never talks to the model provider."""
 from functools import lru_cache
 from typing import Literal
 

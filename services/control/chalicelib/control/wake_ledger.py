@@ -1,9 +1,11 @@
-"""The wake ledger: one row per database session control opens (issue 6).
+"""The wake ledger: one row per database session control opens.
 
 The row is written on the session's own connection right after its work commits or rolls back,
 so the ledger costs one INSERT on a connection that is already open: it never wakes Aurora, nor
 keeps it awake past the action. Failed actions are recorded too (they woke it all the same).
-A session whose connection was lost cannot be recorded there; it is logged instead."""
+A session whose connection was lost cannot be recorded there; it is logged instead. A warmup
+whose one attempt found Aurora paused opened no session: it is kept in the table instead
+(wake_attempts.py), and the reports read both."""
 import logging
 import uuid
 from dataclasses import asdict, dataclass

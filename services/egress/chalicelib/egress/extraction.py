@@ -1,80 +1,23 @@
-"""Extraction, pure: the job's shape, what is sent to the model, and what its answer becomes.
+"""Extraction, pure: what is sent to the model, and what its answer becomes (the job and the
+result themselves are pawport.contracts, shared with workers).
 
 The request holds the fixed instructions and the document, nothing else: no household, pet or
 user data ever reaches the model. Every reason written here is fixed text (plus a number), so
 no document text can leak into a result's reason or a log line.
 """
 import base64
-import re
-from datetime import date
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, ValidationError
 
+from pawport.contracts import ExtractedFields, ExtractionJob, ExtractionResult
 from pawport.documents import MAX_BYTES
-from pawport.extraction_jobs import document_key, job_object_key
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")   # what chat models accept as image input
-ContentType = Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"]
-Status = Literal["extracted", "needs-manual-entry"]
 
 
-class Job(BaseModel):
-    """jobs/<job_id>/job.json, written by workers after they validated the upload."""
-    job_id: str
-    kind: Literal["extraction"]
-    document_key: str
-    content_type: ContentType
-
-    def check_key(self, job_key: str) -> None:
-        """egress reads only the document beside the job it was handed."""
-        if job_key != job_object_key(self.job_id) or self.document_key != document_key(self.job_id):
-            raise ValueError(f"job {job_key} names another job or document")
-
-
-class Fields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    vaccine: str | None
-    administered_on: date | None
-    expires_on: date | None
-    pet_name: str | None
-    clinic: str | None
-    confidence: float = Field(ge=0, le=1)
-
-    @field_validator("vaccine", "pet_name", "clinic", mode="before")
-    @classmethod
-    def _blank_is_unknown(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("administered_on", "expires_on", mode="before")
-    @classmethod
-    def _iso_date_or_unknown(cls, value: object) -> object:
-        if value is None or isinstance(value, str) and not value.strip():
-            return None
-        # pydantic alone would also take timestamps and datetimes; the schema asks for YYYY-MM-DD
-        if not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
-            raise ValueError("not a YYYY-MM-DD date")
-        return value
-
-
-class Result(BaseModel):
-    """results/<job_id>.json: what workers turn into a draft."""
-    job_id: str
-    status: Status
-    fields: Fields | None
-    reason: str | None
-
-    @classmethod
-    def manual(cls, job_id: str, reason: str, fields: Fields | None = None) -> "Result":
-        return cls(job_id=job_id, status="needs-manual-entry", fields=fields, reason=reason)
-
-
-class Usage(BaseModel):
-    """usage/<job_id>.json: workers settle the job's budget reservation from it (zero when no call)."""
-    job_id: str
-    model: str
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+class Answer(ExtractedFields):
+    """The model's answer as the strict schema asks for it: nothing more than the fields."""
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def _nullable(description: str) -> dict:
@@ -84,7 +27,7 @@ def _nullable(description: str) -> dict:
 SCHEMA = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["vaccine", "administered_on", "expires_on", "pet_name", "clinic", "confidence"],
+    "required": list(ExtractedFields.model_fields),
     "properties": {
         "vaccine": _nullable("The vaccine as printed, e.g. Rabies, DHPP, FVRCP; null if none is legible."),
         "administered_on": _nullable("Date the vaccine was given, YYYY-MM-DD; null if absent or ambiguous."),
@@ -113,7 +56,7 @@ def messages(content_type: str, document: bytes) -> list[dict]:
             {"role": "user", "content": [{"type": "text", "text": "The certificate:"}, part]}]
 
 
-def unreadable(job: Job, size: int) -> str | None:
+def unreadable(job: ExtractionJob, size: int) -> str | None:
     """Why the document is not worth a model call, if it is not."""
     if size > MAX_BYTES:
         return "The document is larger than 20 MiB. Please enter the vaccination details by hand."
@@ -124,28 +67,28 @@ def unreadable(job: Job, size: int) -> str | None:
     return None
 
 
-def decide(job_id: str, answer: str | None, min_confidence: float) -> Result:
+def decide(job_id: str, answer: str | None, min_confidence: float) -> ExtractionResult:
     """The model's answer as a result: extracted only when complete, consistent and confident."""
     if answer is None:
-        return Result.manual(job_id, "The reader declined to read this document. Please enter the details by hand.")
+        return ExtractionResult.manual(job_id, "The reader declined to read this document. Please enter the details by hand.")
     try:
-        fields = Fields.model_validate_json(answer)
+        fields = Answer.model_validate_json(answer)
     except ValidationError:  # never echo the error: it quotes the answer
-        return Result.manual(job_id, "The reader's answer was not in the expected format. "
+        return ExtractionResult.manual(job_id, "The reader's answer was not in the expected format. "
                                      "Please enter the details by hand.")
     missing = [label for label, value in (("vaccine", fields.vaccine), ("date given", fields.administered_on),
                                           ("expiry date", fields.expires_on)) if value is None]
     if len(missing) == 3:
-        return Result.manual(job_id, "No vaccination details could be read from the document. "
+        return ExtractionResult.manual(job_id, "No vaccination details could be read from the document. "
                                      "Please enter them by hand.", fields)
     if missing:
-        return Result.manual(job_id, f"Could not read the {' or the '.join(missing)}. "
+        return ExtractionResult.manual(job_id, f"Could not read the {' or the '.join(missing)}. "
                                      "Please check the draft and fill in what is missing.", fields)
     given, expires = fields.administered_on, fields.expires_on
     if given and expires and expires <= given:
-        return Result.manual(job_id, "The expiry date read is not after the date given. "
+        return ExtractionResult.manual(job_id, "The expiry date read is not after the date given. "
                                      "Please check both dates.", fields)
     if fields.confidence < min_confidence:
-        return Result.manual(job_id, f"The reading is uncertain (confidence {fields.confidence:.2f}). "
+        return ExtractionResult.manual(job_id, f"The reading is uncertain (confidence {fields.confidence:.2f}). "
                                      "Please check every field.", fields)
-    return Result(job_id=job_id, status="extracted", fields=fields, reason=None)
+    return ExtractionResult(job_id=job_id, status="extracted", fields=fields, reason=None)

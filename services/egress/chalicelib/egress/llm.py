@@ -36,8 +36,8 @@ class OpenAIModel:
 
     def complete(self, messages: list[dict], response_format: dict) -> Completion:
         try:
-            answer = self._client.chat.completions.create(model=self.name, messages=messages,  # type: ignore[arg-type]
-                                                          response_format=response_format)  # type: ignore[arg-type]
+            answer = self._client.chat.completions.create(  # type: ignore[call-overload]  # JSON-shaped dicts
+                model=self.name, messages=messages, response_format=response_format)
         except openai.APITimeoutError as error:
             raise ModelUnavailable(f"The reader did not answer within {self._timeout:.0f} s. "
                                    "Please enter the details by hand.") from error

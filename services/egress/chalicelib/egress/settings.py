@@ -1,4 +1,4 @@
-"""egress's settings: its job prefixes and the LLM endpoint. No table, no database (rule 3).
+"""egress's settings: the LLM endpoint. No table, no bucket, no database.
 
 The LLM endpoint and key keep the openai SDK's own names, OPENAI_BASE_URL and OPENAI_API_KEY.
 Locally devstack points them at the embedded reader (devstack/llm) unless they are set in the
@@ -14,14 +14,13 @@ from pawport.settings import DATABASE_VARIABLES, ServiceSettings
 
 class EgressSettings(ServiceSettings):
     forbidden_variables = DATABASE_VARIABLES + ("PAWPORT_TABLE_NAME",)
-    jobs_bucket: str
-    extraction_jobs_queue: str   # physical name: Chalice wires on_sqs_message to a queue by name
 
     openai_api_key: SecretStr = Field(validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     llm_model: str = "gpt-4.1-mini"
-    # Worst case one job takes timeout x (retries + 1) plus back-off: 3 x 30 s stays below the
-    # function's 110 s timeout, itself below extraction-jobs' 120 s visibility timeout.
+    # Worst case one job takes the document fetch plus timeout x (retries + 1) and back-off:
+    # 10 s + 3 x 30 s stays below the function's 110 s timeout, itself below workers' wait for it.
+    document_fetch_timeout_seconds: float = 10.0
     llm_timeout_seconds: float = 30.0
     llm_max_retries: int = 2
     # Below this self-reported confidence a draft asks for manual entry instead of pre-filling.

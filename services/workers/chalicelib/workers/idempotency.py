@@ -6,8 +6,9 @@ retried while the first is in progress) and then answers with the first one's re
 pipeline's own conditional writes stay the last line of defence: a run that crashed leaves an
 in-progress record that expires with the invocation, and the retry resumes from the draft.
 """
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any, Callable
+from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -15,26 +16,27 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
+from pawport.keys import IDEMPOTENCY_KEY
 from pawport.s3_events import StoredObject
+from pawport.store import Store
 
-# One partition for these records (Powertools puts a static value in the hash key when the table
-# has a sort key); outside every household partition, so no projection or query meets them.
-IDEMPOTENCY_PK = "IDEMPOTENCY#workers"
 # Duplicate notifications arrive within minutes; the pipeline itself handles anything later.
 REMEMBER_SECONDS = 24 * 3600
 
 
 class OncePerObject:
-    def __init__(self, handle: Callable[[StoredObject], dict], name: str, table_name: str, dynamodb: Any) -> None:
+    def __init__(self, handle: Callable[[StoredObject], dict], name: str, store: Store) -> None:
         self._config = IdempotencyConfig(event_key_jmespath="[bucket, key, etag]", raise_on_no_idempotency_key=True,
                                          expires_after_seconds=REMEMBER_SECONDS)
-        store = DynamoDBPersistenceLayer(table_name, key_attr="pk", sort_key_attr="sk", expiry_attr="expires_at",
-                                         static_pk_value=IDEMPOTENCY_PK, boto3_client=dynamodb)
+        # One partition for these records (Powertools puts a static value in the hash key when the table has
+        # a sort key), outside every household partition; reached through the store's own client.
+        records = DynamoDBPersistenceLayer(store.table_name, key_attr="pk", sort_key_attr="sk", expiry_attr="expires_at",
+                                           static_pk_value=IDEMPOTENCY_KEY, boto3_client=store.client)
 
         def once(stored: dict) -> dict:
             return handle(StoredObject(**stored))
 
-        self._once = idempotent_function(once, data_keyword_argument="stored", persistence_store=store,
+        self._once = idempotent_function(once, data_keyword_argument="stored", persistence_store=records,
                                          config=self._config, key_prefix=name)
 
     def for_invocation(self, context: Any) -> Callable[[StoredObject], dict]:

@@ -6,12 +6,10 @@ removed, version 2 so that a replayed outbox put cannot bring the token back): a
 record sends nothing twice. A failed send releases the claim and the stream retries the batch;
 a crash between claim and send loses that mail (at most once: the owner can invite again)."""
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
-from pawport.table import MAIL_SK, TableItem
+from pawport.keys import MAIL_SK
+from pawport.store import Attr, Store, Update, Written
 
 MAIL_PREFIX = "MAIL#"
 SETTLED_VERSION = 2
@@ -35,18 +33,18 @@ def queued(records: list[dict]) -> list[str]:
     return [pk for pk in keys if pk.startswith(MAIL_PREFIX)]
 
 
-def deliver(pk: str, postman: Postman, now: datetime) -> bool:
+def deliver(store: Store, pk: str, postman: Postman) -> bool:
     """Send one queued mail; False when it is not (or no longer) ours to send."""
-    letter = _claim(pk, now)
+    letter = _claim(store, pk)
     if letter is None:
         return False
     subject, text = render(letter)
     try:
         postman.send(letter["to"], subject, text)
     except Exception:
-        _set_status(pk, "queued")   # the stream's retry claims it again
+        _set_status(store, pk, "queued")   # the stream's retry claims it again
         raise
-    _set_status(pk, "sent", settle=True)
+    _set_status(store, pk, "sent", settle=True)
     return True
 
 
@@ -61,20 +59,12 @@ def render(letter: dict) -> tuple[str, str]:
     return subject, text
 
 
-def _claim(pk: str, now: datetime) -> dict | None:
-    item = TableItem(pk, MAIL_SK)
-    try:
-        item.update(actions=[TableItem.body["status"].set("sending")],
-                    condition=(TableItem.body["status"] == "queued") & (TableItem.expires_at > now))
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return None
-    return item.body.as_dict()
+def _claim(store: Store, pk: str) -> dict | None:
+    claimed = store.write(Update(pk, MAIL_SK, {"body.status": "sending"},
+                                 condition=store.live() & Attr("body.status").eq("queued")))
+    return claimed.item.body if isinstance(claimed, Written) and claimed.item else None
 
 
-def _set_status(pk: str, status: str, settle: bool = False) -> None:
-    actions = [TableItem.body["status"].set(status)]
-    if settle:
-        actions += [TableItem.body["token"].remove(), TableItem.version.set(SETTLED_VERSION)]
-    TableItem(pk, MAIL_SK).update(actions=actions)
+def _set_status(store: Store, pk: str, status: str, settle: bool = False) -> None:
+    settled = {"version": SETTLED_VERSION} if settle else {}
+    store.write(Update(pk, MAIL_SK, {"body.status": status} | settled, remove=["body.token"] if settle else []))

@@ -51,6 +51,11 @@ class Objects:
         """A server-side copy in one call: in AWS the POST policy keeps uploads far below its 5 GB."""
         self._s3.copy_object(CopySource={"Bucket": source_bucket, "Key": source_key}, Bucket=bucket, Key=key)
 
+    def presigned_get(self, bucket: str, key: str, seconds: int) -> str:
+        """A GET of one object for whoever holds the URL, signed with workers' own read permission."""
+        return self._s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key},
+                                               ExpiresIn=seconds)
+
     def delete(self, bucket: str, key: str) -> None:
         self._s3.delete_object(Bucket=bucket, Key=key)
 

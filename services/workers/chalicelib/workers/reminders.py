@@ -1,4 +1,4 @@
-"""Reminders before a record expires, from the due-date index alone: never Aurora (rule 2).
+"""Reminders before a record expires, from the due-date index alone: reads never open Aurora.
 
 The daily run (`fan_out`) reads the partition REMINDER#<day> of each day it has not finished, a
 paginated Query: what it reads grows with the reminders due, not with the households there are.
@@ -19,29 +19,26 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
-from pawport.reminders import Reminder
-from pawport.table import (REMINDER_CURSOR_KEY, REMINDER_CURSOR_SK, household_key, reminded_key, reminded_sk,
-                           reminder_key)
 from chalicelib.workers.mail import Postman
+from pawport.keys import REMINDER_CURSOR_KEY, REMINDER_CURSOR_SK, household_key, reminded_key, reminded_sk, reminder_key
+from pawport.reminders import Reminder
+from pawport.store import Delete, Item, Put, Store, Written
 
 log = logging.getLogger(__name__)
 CATCH_UP_DAYS = 7          # a run also sends the days the runs before it did not finish, this far back
 CLAIM_LIFETIME = timedelta(days=35)   # past any redelivery or catch-up of that day
 SQS_BATCH = 10
-_value = TypeDeserializer().deserialize
 
 
 # ---- the daily run ----
 
-def fan_out(dynamodb: Any, sqs: Any, table: str, queue_url: str, now: datetime) -> dict[str, int]:
+def fan_out(store: Store, sqs: Any, queue_url: str, now: datetime) -> dict[str, int]:
     """Send every household its reminders of each unfinished day up to today (UTC)."""
-    days = days_to_run(finished_day(dynamodb, table), now)
+    days = days_to_run(finished_day(store), now)
     households = 0
     for day in days:
-        households += send(sqs, queue_url, messages(day, due_reminders(dynamodb, table, day)))
-        finish(dynamodb, table, day)
+        households += send(sqs, queue_url, messages(day, due_reminders(store, day)))
+        finish(store, day)
     return {"days": len(days), "households": households}
 
 
@@ -51,12 +48,9 @@ def days_to_run(finished: date | None, now: datetime) -> list[date]:
     return [first + timedelta(days=n) for n in range((today - first).days + 1)]
 
 
-def due_reminders(dynamodb: Any, table: str, day: date) -> list[dict]:
+def due_reminders(store: Store, day: date) -> list[dict]:
     """The index entries of one day's run: a Query on its partition, page by page (never a Scan)."""
-    pages = dynamodb.get_paginator("query").paginate(
-        TableName=table, KeyConditionExpression="pk = :pk", ProjectionExpression="body",
-        ExpressionAttributeValues={":pk": {"S": reminder_key(day.isoformat())}})
-    return [_value(item["body"]) for page in pages for item in page["Items"]]
+    return [item.body for item in store.query(reminder_key(day.isoformat()), attributes=["body"])]
 
 
 def messages(day: date, reminders: list[dict]) -> list[dict]:
@@ -79,25 +73,20 @@ def send(sqs: Any, queue_url: str, bodies: list[dict]) -> int:
     return len(bodies)
 
 
-def finished_day(dynamodb: Any, table: str) -> date | None:
-    item = dynamodb.get_item(TableName=table, Key=_cursor_key(), ConsistentRead=True).get("Item")
-    return date.fromisoformat(_value(item["body"])["day"]) if item else None
+def finished_day(store: Store) -> date | None:
+    cursor = store.get(REMINDER_CURSOR_KEY, REMINDER_CURSOR_SK, consistent=True)
+    return date.fromisoformat(cursor.body["day"]) if cursor else None
 
 
-def finish(dynamodb: Any, table: str, day: date) -> None:
-    dynamodb.put_item(TableName=table, Item=_cursor_key() | {
-        "kind": {"S": "reminder-cursor"}, "version": {"N": "0"}, "body": {"M": {"day": {"S": day.isoformat()}}}})
-
-
-def _cursor_key() -> dict:
-    return {"pk": {"S": REMINDER_CURSOR_KEY}, "sk": {"S": REMINDER_CURSOR_SK}}
+def finish(store: Store, day: date) -> None:
+    store.write(Put(Item(REMINDER_CURSOR_KEY, REMINDER_CURSOR_SK, kind="reminder-cursor", body={"day": day.isoformat()})))
 
 
 # ---- one household's mail ----
 
-def deliver(message: dict, dynamodb: Any, table: str, postman: Postman, now: datetime) -> int:
+def deliver(message: dict, store: Store, postman: Postman, now: datetime) -> int:
     """Mail the household's members their reminders of the day; how many mails went out now."""
-    household = household_partition(dynamodb, table, message["household_id"])
+    household = household_partition(store, message["household_id"])
     due = still_due(message["reminders"], household)
     if not due:
         log.info("household %s: nothing of %s is still due (edited or deleted since)", message["household_id"],
@@ -108,29 +97,25 @@ def deliver(message: dict, dynamodb: Any, table: str, postman: Postman, now: dat
     for member in household.get("member", []):
         if not member.get("email"):   # members without an address in the projection get no mail
             continue
-        claim = {"pk": {"S": reminded_key(message["day"])},
-                 "sk": {"S": reminded_sk(message["household_id"], member["user_id"])}}
-        if not _claim(dynamodb, table, claim, now):
+        claim = Item(reminded_key(message["day"]), reminded_sk(message["household_id"], member["user_id"]),
+                     kind="reminder-claim", expires_at=now + CLAIM_LIFETIME)
+        if not isinstance(store.write(Put(claim, store.absent())), Written):
+            log.info("reminder %s %s was mailed before", claim.pk, claim.sk)
             continue
         try:
             postman.send(member["email"], subject, text)
         except Exception:
-            dynamodb.delete_item(TableName=table, Key=claim)   # the message's retry claims it again
+            store.write(Delete(claim.pk, claim.sk))   # the message's retry claims it again
             raise
         mailed += 1
     return mailed
 
 
-def household_partition(dynamodb: Any, table: str, household_id: str) -> dict[str, list[dict]]:
+def household_partition(store: Store, household_id: str) -> dict[str, list[dict]]:
     """The bodies of the household's projection items, by kind (household, member, pet, record, …)."""
-    pages = dynamodb.get_paginator("query").paginate(
-        TableName=table, KeyConditionExpression="pk = :pk", ProjectionExpression="#kind, body",
-        ExpressionAttributeNames={"#kind": "kind"}, ExpressionAttributeValues={":pk": {"S": household_key(household_id)}})
     items: dict[str, list[dict]] = defaultdict(list)
-    for page in pages:
-        for item in page["Items"]:
-            if "body" in item:   # live counters (a pet's document count) carry a count, no body
-                items[item["kind"]["S"]].append(_value(item["body"]))
+    for item in store.query(household_key(household_id), attributes=["kind", "body"]):
+        items[item.kind].append(item.body)
     return items
 
 
@@ -155,15 +140,3 @@ def _when(reminder: dict) -> str:
     if reminder["reminder"] == Reminder.EXPIRES:
         return f"expires today ({reminder['expires_on']})"
     return f"expires on {reminder['expires_on']}"
-
-
-def _claim(dynamodb: Any, table: str, key: dict, now: datetime) -> bool:
-    try:
-        dynamodb.put_item(TableName=table, Item=key | {
-            "kind": {"S": "reminder-claim"}, "version": {"N": "0"}, "body": {"M": {}},
-            "expires_at": {"N": str(int((now + CLAIM_LIFETIME).timestamp()))}},
-            ConditionExpression="attribute_not_exists(pk)")
-        return True
-    except dynamodb.exceptions.ConditionalCheckFailedException:
-        log.info("reminder %s %s was mailed before", key["pk"]["S"], key["sk"]["S"])
-        return False

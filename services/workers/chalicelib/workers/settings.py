@@ -1,4 +1,4 @@
-"""workers' settings: the table, the buckets and queues it serves. No database, no LLM (rule 3)."""
+"""workers' settings: the table, the buckets and queues it serves. No database, no LLM: data and way out apart."""
 from functools import lru_cache
 
 from pydantic import Field
@@ -11,17 +11,17 @@ class WorkersSettings(ServiceSettings):
     table_name: str
     uploads_bucket: str
     jobs_bucket: str
-    # Physical queue names: Chalice wires on_sqs_message to a queue by name.
-    upload_events_queue: str   # S3 notifications for uploads/ in the uploads bucket
-    job_events_queue: str      # S3 notifications for results/ in the jobs bucket (egress's answers)
+    # Physical queue name: Chalice wires on_sqs_message to a queue by name.
     reminders_queue: str       # one message per household with reminders due (the daily run's fan-out)
     table_stream_arn: str      # the main table's stream: mail control queued
     mail_sender: str           # an address of an identity verified in SES
     mail_configuration_set: str
     # control's aggregates-only function, which the weekly operator metrics invoke (operator_metrics.py).
     operator_aggregates_function: str
+    # egress's `extract`, invoked synchronously with each checked upload (extraction_jobs.py).
+    extraction_function: str
     metrics_namespace: str = "Pawport"   # infra/policies.py scopes cloudwatch:PutMetricData to it
-    # Unset in AWS; locally control's event runner serves the Invoke API (moto runs no function).
+    # Unset in AWS; locally the event runners serve the Invoke API (moto runs no function).
     lambda_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL_LAMBDA")
 
 

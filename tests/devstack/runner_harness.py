@@ -1,9 +1,10 @@
 """What the event runner's tests share (their fixtures `made` and `ledger` are in conftest.py): the
-fixture app, the ledger its handlers write, a runner on an injected clock, the AWS event samples,
+fixture app, the ledger its handlers write, a runner on a clock set by hand, the AWS event samples,
 and boto3's Lambda client for the runner's Invoke API."""
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -11,22 +12,13 @@ from botocore.config import Config
 from devstack import REPO
 from devstack.resources import Resources
 from devstack.runner import EventRunner
+from tests.support.clocks import Clock
 
 FIXTURE_APP = REPO / "tests" / "fixtures" / "runner_app"
 SAMPLES = REPO / "tests" / "fixtures" / "aws-events"
 REGION = "us-east-1"
 MAX_STREAM_RETRIES = 2
 MONDAY = datetime(2026, 1, 5, tzinfo=UTC).timestamp()
-
-
-class Clock:
-    """An injected clock the test moves by hand."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Ledger:

@@ -1,4 +1,4 @@
-"""The main DynamoDB table (single-table design) through PynamoDB.
+"""The main DynamoDB table's key layout (single-table design): every key is built here.
 
 A household's projection lives in one partition, so the dashboard (and the membership check
 that guards it) is one Query:
@@ -12,35 +12,16 @@ draft an extraction job serves, TTL), "OUTBOX"/"PENDING#..." (control's relay ma
 <day> reminds about, shared by every household so the run reads one partition; pawport/reminders.py),
 "REMINDERS"/"CURSOR" (the last day the run finished), "REMINDED#<day>"/"HOUSEHOLD#<id>#MEMBER#<sub>"
 (a reminder mail claimed for one member, TTL), "LLMUSAGE#<yyyy-mm>"/"prompt_tokens" | "completion_tokens"
-| "micro_usd" (the deployment's LLM use in a month: live counters; pawport/llm_usage.py).
+| "micro_usd" (the deployment's LLM use in a month: live counters; pawport/llm_usage.py),
+"IDEMPOTENCY#workers"/<key> (Powertools' once-per-object records, TTL),
+"WAKEATTEMPT#<yyyy-mm>"/"<started at, ISO>#<id>" (control's connection attempts that found Aurora
+paused: each started a resume and opened no session, so the wake ledger has no row of it; TTL).
+Every item has the attributes pk, sk, kind, version, body (a map) and, where it applies, count
+(live counters, atomic ADD) and expires_at (TTL, epoch seconds): pawport.store.Item.
 Projection items carry `version`, the source row's version in Aurora: writes are conditional on
 it, so a replayed or late outbox entry never rolls an item back. Work items (drafts, counters,
 job lookups) carry version 0.
 """
-from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.models import Model
-
-
-class TableItem(Model):
-    class Meta:
-        table_name = "bound-at-start"  # see bind()
-        region = "us-east-1"
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = UnicodeAttribute()
-    version = NumberAttribute(default=0)
-    body = MapAttribute(default=dict)
-    count = NumberAttribute(null=True)     # live counters only (atomic ADD)
-    expires_at = TTLAttribute(null=True)
-
-
-def bind(table_name: str, region: str, endpoint_url: str | None) -> None:
-    """Point the model at this stage's table; called once when a service starts."""
-    TableItem.Meta.table_name = table_name
-    TableItem.Meta.region = region
-    TableItem.Meta.host = endpoint_url
-    TableItem._connection = None
 
 
 def household_key(household_id: str) -> str:
@@ -128,3 +109,14 @@ def reminded_sk(household_id: str, user_id: str) -> str:
 
 def llm_usage_key(month: str) -> str:
     return f"LLMUSAGE#{month}"
+
+
+IDEMPOTENCY_KEY = "IDEMPOTENCY#workers"
+
+
+def wake_attempt_key(month: str) -> str:
+    return f"WAKEATTEMPT#{month}"
+
+
+def wake_attempt_sk(started_at: str, attempt_id: str) -> str:
+    return f"{started_at}#{attempt_id}"

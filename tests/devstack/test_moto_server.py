@@ -4,7 +4,7 @@ response for response, stream records included."""
 import os
 import subprocess
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 import boto3
 import pytest

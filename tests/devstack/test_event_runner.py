@@ -24,12 +24,23 @@ from aws_lambda_powertools.utilities.parser.models import (
 from croniter import croniter
 
 from devstack import REPO, resources
-from devstack.resources import Resources
 from devstack.ports import free_port
+from devstack.resources import Resources
 from devstack.runner import EventRunner, UnsupportedEventSource
 from devstack.runner_schedules import croniter_expression
-from runner_harness import FIXTURE_APP, MAX_STREAM_RETRIES, MONDAY, REGION, Clock, Ledger, lambda_client, runner_for, sample
 from devstack.runner_streams import TTL_PRINCIPAL
+from tests.devstack.runner_harness import (
+    FIXTURE_APP,
+    MAX_STREAM_RETRIES,
+    MONDAY,
+    REGION,
+    Ledger,
+    lambda_client,
+    runner_for,
+    sample,
+)
+from tests.support.clocks import Clock
+
 
 def send(queue_url: str, body: str, **attributes: Any) -> str:
     return boto3.client("sqs").send_message(QueueUrl=queue_url, MessageBody=body, **attributes)["MessageId"]
@@ -290,6 +301,52 @@ def test_cron_expressions_the_runner_cannot_run_are_refused() -> None:
         croniter_expression("cron(0 8 15W * ? *)")
     with pytest.raises(ValueError):
         croniter_expression("cron(0 8 * * ?)")
+
+
+# EventBridge rules: S3 object events pushed, played as Lambda's asynchronous invocation ---------
+
+def drain(runner: EventRunner) -> int:
+    """Poll until nothing is due; how many invocations that made."""
+    total = 0
+    while delivered := runner.poll_once():
+        total += delivered
+    return total
+
+
+def pushing_runner(made: Resources) -> EventRunner:
+    boto3.client("s3").put_bucket_notification_configuration(
+        Bucket=made.buckets["passports"], NotificationConfiguration={"EventBridgeConfiguration": {}})
+    return EventRunner(FIXTURE_APP, clock=Clock(MONDAY), sqs_retry_delay_seconds=0,
+                       rule_dead_letter_queue_urls={"pushed": made.queues["upload-events-dlq"]})
+
+
+def test_an_s3_object_event_reaches_its_rules_handler_in_the_eventbridge_shape(made: Resources, ledger: Ledger) -> None:
+    runner = pushing_runner(made)
+    boto3.client("s3").put_object(Bucket=made.buckets["passports"], Key="pushed/a b+c.pdf", Body=b"x")
+    boto3.client("s3").put_object(Bucket=made.buckets["passports"], Key="elsewhere/d.pdf", Body=b"x")
+    drain(runner)
+    [seen] = ledger.values("seen/pushed/")
+    assert ledger.keys("attempts/pushed/") == ["attempts/pushed/pushed/a b+c.pdf"]   # the other key: not matched
+    assert set(sample("eventBridgeEvent.json")) - {"replay-name"} <= set(seen)
+    assert (seen["source"], seen["detail-type"], seen["resources"]) == (
+        "aws.s3", "Object Created", [f"arn:aws:s3:::{made.buckets['passports']}"])
+    assert seen["detail"]["object"]["key"] == "pushed/a b+c.pdf"   # as stored: not URL-encoded
+    assert seen["detail"]["object"]["size"] == 1 and seen["detail"]["object"]["eTag"]
+
+
+def test_a_handler_that_always_fails_sends_the_event_to_the_dead_letter_queue_after_two_retries(
+        made: Resources, ledger: Ledger) -> None:
+    runner = pushing_runner(made)
+    boto3.client("s3").put_object(Bucket=made.buckets["passports"], Key="pushed/fail/x.pdf", Body=b"x")
+    drain(runner)
+    assert ledger.read("attempts/pushed/pushed/fail/x.pdf") == 3
+    events = ledger.values("seen/pushed/pushed/fail/")
+    assert len(events) == 3 and all(e == events[0] for e in events)   # the same event each time
+    [dead] = boto3.client("sqs").receive_message(QueueUrl=made.queues["upload-events-dlq"], MaxNumberOfMessages=10,
+                                                 MessageAttributeNames=["All"])["Messages"]
+    assert json.loads(dead["Body"]) == events[0]
+    assert dead["MessageAttributes"]["ErrorMessage"]["StringValue"] == "RuntimeError: cannot take pushed/fail/x.pdf"
+    assert not drain(runner)   # nothing left to deliver
 
 
 # Loading and the command line -------------------------------------------------------------------

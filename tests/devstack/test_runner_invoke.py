@@ -1,13 +1,14 @@
 """The local event runner serves Lambda's Invoke API for the app's functions, answering as Lambda
 answers a RequestResponse invocation: by name, full name or ARN; errors, sizes and unknown names."""
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from runner_harness import lambda_client, runner_for, sample
 
 from devstack.resources import Resources
 from devstack.runner_invoke import InvokeApi
+from tests.devstack.runner_harness import lambda_client, runner_for, sample
 
 
 @pytest.fixture
@@ -57,3 +58,20 @@ def test_a_request_over_six_megabytes_is_refused(invoker: Any) -> None:
 def test_event_handlers_are_invocable_too(invoker: Any) -> None:
     answer = invoker.invoke(FunctionName="every_five_minutes", Payload=json.dumps(sample("eventBridgeEvent.json")))
     assert answer.get("FunctionError") is None, json.load(answer["Payload"])
+
+
+def test_another_apps_functions_are_forwarded_to_its_runner(made: Resources) -> None:
+    """One Lambda endpoint for every function: the front runner forwards what another runner serves."""
+    behind = InvokeApi(runner_for(made).functions, port=0).start()
+    front = InvokeApi([], port=0, routes={"runner-fixture-": behind.url}).start()
+    try:
+        invoker = lambda_client(front.url)
+        answer = invoker.invoke(FunctionName="runner-fixture-local-echo", Payload=b'{"job_id": "j1"}')
+        assert json.load(answer["Payload"])["event"] == {"job_id": "j1"}
+        failed = invoker.invoke(FunctionName="runner-fixture-local-broken", Payload=b'{"month": "2026-03"}')
+        assert failed["FunctionError"] == "Unhandled"   # the function error passes through as Lambda sends it
+        with pytest.raises(invoker.exceptions.ResourceNotFoundException):
+            invoker.invoke(FunctionName="pawport-egress-local-extract")   # no route, no function
+    finally:
+        front.stop()
+        behind.stop()

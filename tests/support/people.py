@@ -1,5 +1,6 @@
-"""People for the end-to-end tests: users of the local pool with their tokens, households made
-through control, and invitations accepted the way a person accepts one — with the code from the
+"""The people who use Pawport. In process, a `caller` is who a verified token says a request comes
+from. Over HTTP, a `Person` is a user of the local pool with their tokens; households are made
+through control and invitations accepted the way a person accepts one — with the code from the
 mail that workers sent through SES (moto)."""
 import re
 import time
@@ -11,9 +12,21 @@ import requests
 
 from devstack import identity
 from devstack.stack import Stack
+from pawport.auth import Caller
 
 PASSWORD = "Correct-horse-1"
 CODE = re.compile(r"invitation code:\s+(\S+)")
+
+
+def caller(name: str = "user", email: str | None = None, verified: bool = False) -> Caller:
+    """Someone new each call; `email` is whose mail they read, `verified` whether the pool says so."""
+    return Caller(user_id=f"{name}-{uuid.uuid4().hex[:8]}", email=email, email_verified=verified)
+
+
+def verified_caller(name: str) -> Caller:
+    """Someone new with an address of their own the pool has confirmed: invitations can reach them."""
+    tag = uuid.uuid4().hex[:8]
+    return Caller(user_id=f"{name}-{tag}", email=f"{name}-{tag}@example.com", email_verified=True)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,59 @@
+"""Field types for request models: what a person may send is what the stores and the date
+arithmetic can hold, and anything else is a 400 that names the field.
+
+- Text is kept in NFC and its length is counted on that form (the one stored), so a value that
+  passes always fits its PostgreSQL column; an email address is matched case-folded, so it is
+  counted case-folded too.
+- No control characters (NUL above all: PostgreSQL text cannot hold it) and no lone surrogates
+  (not UTF-8: neither PostgreSQL nor DynamoDB can store them).
+- Days lie between MIN_DAY and MAX_DAY: reminders fall a month before an expiry and the daily run
+  steps a day past it, which must never run off the calendar.
+- Whole numbers fit a PostgreSQL bigint.
+"""
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from annotated_types import GroupedMetadata
+from pydantic import AfterValidator, Field
+
+MIN_DAY, MAX_DAY = date(1990, 1, 1), date(2100, 12, 31)
+BIGINT_MAX = 2**63 - 1
+# Cc: control characters (NUL, tab, newline, escape...); Cs: surrogates, which are not UTF-8.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def printable(value: str) -> str:
+    """The value in NFC, refused if it holds a character no store should keep."""
+    for character in value:
+        if unicodedata.category(character) in REFUSED_CATEGORIES:
+            raise ValueError(f"must not contain control characters (found U+{ord(character):04X})")
+    return unicodedata.normalize("NFC", value)
+
+
+def fold(value: str) -> str:
+    """The form two spellings of one address share: compatibility-normalised and case-folded."""
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
+@dataclass(frozen=True)
+class SafeText(GroupedMetadata):
+    """Printable text of at most max_length characters once normalised: `Annotated[str, SafeText(100)]`."""
+    max_length: int
+    min_length: int = 1
+
+    def __iter__(self) -> Iterator[Any]:
+        yield AfterValidator(printable)   # first, so the lengths are counted on the stored form
+        yield Field(min_length=self.min_length, max_length=self.max_length)
+
+
+# An email address as it is matched and stored: folded, and at most 254 characters in that form.
+Email = Annotated[str, AfterValidator(printable), AfterValidator(fold),
+                  Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
+# A calendar day the reminder arithmetic can step around.
+Day = Annotated[date, Field(ge=MIN_DAY, le=MAX_DAY)]
+# A positive whole number PostgreSQL's bigint can hold (row ids, paging cursors).
+RowId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
