@@ -25,6 +25,9 @@ def lines(out: dict[str, Any]) -> list[str]:
         low = next(k for k in bill if k.startswith("design_usd_at_")).split("_")[3]
         text.append(f"  this design with {low} pollers per idle mapping: ${at_low['free_tiers']:.2f} free, "
                     f"${at_low['list_price']:.2f} list")
+        for option, usd in bill["options"]["list_price"].items():   # stack parameters, off by default
+            text.append(f"  option, not in the totals: {option}: +${bill['options']['free_tiers'][option]:.4f} free, "
+                        f"+${usd:.4f} list")
     text += ["", f"Aurora awake hours with reads through it: {out['reads_through_aurora_awake_hours']}",
              f"this design's Aurora passes 100 h awake a month at ~{out['households_at_100_awake_hours']} households, "
              f"250 h at ~{out['households_at_250_awake_hours']} (fitted model; replayed vs model: {out['awake_model_check']})",

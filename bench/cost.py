@@ -8,7 +8,9 @@ free tiers that last applied.
 - always on: the usual shape, Aurora always on at its minimum behind RDS Proxy, a NAT gateway in
   each of 2 AZs, every function in the VPC and every read through the database.
 All make the same requests, invocations, uploads, mails and LLM calls. Storage is billed apart in
-all (the goals say "plus storage") and left out."""
+all (the goals say "plus storage") and left out, but for the logs, whose storage the retention
+decides. What the stack can turn on (the data-event trail, Cognito threat protection) is priced
+apart by `options`, never in a design's total."""
 import ast
 import json
 from collections import Counter
@@ -31,6 +33,7 @@ DYNAMODB_READS = ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"
 DYNAMODB_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")
 FREE_CONTROL_PLANE = ("Describe", "List")   # DescribeTable and friends: no request charge
 S3_READS = ("GetObject", "HeadObject", "HeadBucket")
+TRAILED = ("s3.", "dynamodb.")   # the data-event trail's S3 object and table item calls
 DESIGNS = ("design", "reads_through_aurora", "always_on")
 COLUMNS = ("free_tiers", "list_price")
 
@@ -119,11 +122,12 @@ def baseline_bill(usage: Usage, prices: dict[str, Any], reading: Reading) -> dic
         "aurora i/o": statements * p["aurora"]["per_million_io"] / 1e6,
         "rds proxy": MONTH_HOURS * p["rds_proxy"]["minimum_acus"] * p["rds_proxy"]["per_acu_hour"],
         "nat gateways (2 AZ)": 2 * MONTH_HOURS * p["nat_gateway"]["per_hour"] + nat_gb * p["nat_gateway"]["per_gb_processed"],
-    } | shared_lines(usage, prices, reading))
+    } | shared_lines(usage, prices, reading, vpc_dns=False))
 
 
-def shared_lines(usage: Usage, prices: dict[str, Any], reading: Reading) -> dict[str, float]:
-    """What every design pays alike: functions, requests, objects, queues, mail, metrics, users, tokens."""
+def shared_lines(usage: Usage, prices: dict[str, Any], reading: Reading, vpc_dns: bool = True) -> dict[str, float]:
+    """What every design pays alike: functions, requests, objects, queues, mail, metrics, logs, users,
+    tokens; and, with `vpc_dns`, the DNS firewall on control's VPC (the baseline has none)."""
     p, a, calls = prices, prices["assumptions"], usage.calls
     free = _free_tiers(prices, reading.free_tiers)
     invocations = sum(v for k, v in calls.items() if k.startswith("invocation."))
@@ -147,13 +151,57 @@ def shared_lines(usage: Usage, prices: dict[str, Any], reading: Reading) -> dict
         "cloudwatch metrics": (_over(metric_hours / MONTH_HOURS, cw.get("metrics", 0)) * p["cloudwatch"]["per_metric_month"]
                                + _over(calls["cloudwatch.PutMetricData"], cw.get("api_requests", 0))
                                * p["cloudwatch"]["per_thousand_put_metric_data"] / 1000),
-        "cloudwatch logs": _over(invocations * a["log_bytes_per_invocation"] / 1e9, cw.get("gb_logs", 0))
-                           * p["cloudwatch"]["per_gb_logs_ingested"],
+    } | log_lines(usage, prices, reading, vpc_dns) | {
         "cognito": _over(usage.users, free["cognito"].get("monthly_active_users", 0)) * p["cognito"]["per_monthly_active_user"],
         f"llm ({p['llm_extraction']['model']}, estimated)":
             usage.extractions * llm_tokens.usd_per_extraction(p["llm_extraction"]),
     }
     return lines
+
+
+def dns_queries(usage: Usage, prices: dict[str, Any]) -> float:
+    """What control's VPC asks its resolver in a month (control is the only code in it)."""
+    return usage.calls["invocation.control"] * prices["assumptions"]["dns_queries_per_control_invocation"]
+
+
+def log_lines(usage: Usage, prices: dict[str, Any], reading: Reading, vpc_dns: bool) -> dict[str, float]:
+    """Logs ingested (function logs, stage access logs, Aurora's exported log, and with `vpc_dns` the
+    DNS query log), then stored for their retention; the 5 GB free tier covers them in that order.
+    With `vpc_dns`, the DNS firewall's queries and domain names too."""
+    a, cw = prices["assumptions"], prices["cloudwatch"]
+    invocations = sum(v for k, v in usage.calls.items() if k.startswith("invocation."))
+    queries = dns_queries(usage, prices) if vpc_dns else 0.0
+    ingested = {   # GB a month, with the days each is kept
+        "cloudwatch logs": (invocations * a["log_bytes_per_invocation"] / 1e9, a["function_log_retention_days"]),
+        "api access logs": (usage.calls["apigateway.request"] * a["access_log_bytes_per_request"] / 1e9,
+                            a["access_log_retention_days"]),
+        "aurora log": (usage.awake_hours * a["aurora_log_bytes_per_awake_hour"] / 1e9, a["stack_log_retention_days"]),
+    } | ({"dns query log": (queries * a["dns_query_log_bytes"] / 1e9, a["stack_log_retention_days"])} if vpc_dns else {})
+    stored = sum(gb * days / 30 for gb, days in ingested.values())
+    free = _free_tiers(prices, reading.free_tiers)["cloudwatch"].get("gb_logs", 0)
+    *billable, stored_billable = _after_allowance([gb for gb, _ in ingested.values()] + [stored], free)
+    lines = {name: gb * cw["per_gb_logs_ingested"] for name, gb in zip(ingested, billable, strict=True)}
+    lines["log storage (at retention)"] = stored_billable * cw["per_gb_logs_stored_month"]
+    if vpc_dns:
+        r53 = prices["route53_resolver"]
+        lines["dns firewall"] = (queries * r53["dns_firewall_per_million_queries"] / 1e6
+                                 + a["dns_firewall_domains"] * r53["dns_firewall_per_domain_month"])
+    return lines
+
+
+def options(usage: Usage, prices: dict[str, Any], reading: Reading) -> dict[str, float]:
+    """What the stack's parameters can add to this design's bill, off by default and never in a total:
+    the data-event trail (every S3 object and table item call), and Cognito threat protection (the
+    Plus plan for every monthly active user, instead of the Lite line)."""
+    events = sum(v for k, v in usage.calls.items()
+                 if k.startswith(TRAILED) and not k.partition(".")[2].startswith(FREE_CONTROL_PLANE))
+    free = _free_tiers(prices, reading.free_tiers)["cognito"].get("monthly_active_users", 0)
+    lite = _over(usage.users, free) * prices["cognito"]["per_monthly_active_user"]
+    return _rounded({
+        "data-event trail (DataEventsTrail)": events * prices["cloudtrail"]["per_hundred_thousand_data_events"] / 1e5,
+        "threat protection (ThreatProtection, Cognito Plus)":
+            usage.users * prices["cognito"]["plus_per_monthly_active_user"] - lite,
+    })
 
 
 def dynamodb(calls: Counter[str], prices: dict[str, Any]) -> float:

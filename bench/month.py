@@ -114,7 +114,8 @@ def bills(runs: dict[int, dict[str, Any]], reference: dict[str, Any]) -> dict[st
              | {"awake_hours": round(u.awake_hours, 2), "reads_through_aurora_awake_hours": reads[n]["reads_through_aurora"],
                 "design_awake_hours_from_trace": reads[n]["design_from_trace"],
                 f"design_usd_at_{low}_pollers": {column: cost.total(cost.design_bill(u, prices, readings[column, low]))
-                                                 for column in cost.COLUMNS}}
+                                                 for column in cost.COLUMNS},
+                "options": {column: cost.options(u, prices, readings[column, high]) for column in cost.COLUMNS}}
              for n, u in months.items()}
     summary = {n: _summary(lines[str(n)], months[n]) for n in months}
     measured = {n: v for n, v in summary.items() if n != "idle"}

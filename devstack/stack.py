@@ -20,6 +20,7 @@ from devstack.resources import Resources
 
 REGION = "us-east-1"
 STAGE = "local"
+# control's application role; the migration role is control's setting default (pawport_migrations).
 DB_NAME, DB_USER, DB_PASSWORD = "pawport", "pawport_control", "local-only-password"
 
 
@@ -72,6 +73,11 @@ class Stack:
         return f"postgresql://postgres@127.0.0.1:{self.ports.postgres}/postgres"
 
     @property
+    def database_ca(self) -> Path:
+        """The CA of the local PostgreSQL's certificate, which control verifies as it verifies Aurora's."""
+        return self.state_dir / "database-ca.crt"
+
+    @property
     def issuer(self) -> str:
         return f"https://cognito-idp.{REGION}.amazonaws.com/{self.resources.user_pool_id}"
 
@@ -122,7 +128,7 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
             "PAWPORT_TABLE_NAME": res.tables["main"],
             "PAWPORT_DB_HOST": "127.0.0.1", "PAWPORT_DB_PORT": str(stack.ports.postgres),
             "PAWPORT_DB_NAME": DB_NAME, "PAWPORT_DB_USER": DB_USER, "PAWPORT_DB_PASSWORD": DB_PASSWORD,
-            "PAWPORT_DB_AUTH": "password",
+            "PAWPORT_DB_AUTH": "password", "PAWPORT_DB_SSLROOTCERT": str(stack.database_ca),
         },
         "egress": llm_endpoint(stack),   # handed its work by workers: no AWS resource at all
         "workers": {
@@ -154,10 +160,13 @@ def llm_from_environment() -> dict[str, str]:
     return {name: os.environ[name] for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL") if name in os.environ}
 
 
-def migrate(stack: Stack) -> None:
-    env = service_env(stack, "control")
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=REPO, env=env | _path_env(),
-                   check=True, stdout=subprocess.DEVNULL)
+def migrate(stack: Stack, superuser: str) -> None:
+    """What control's `migrate` function does with the master user on a new cluster: the two roles
+    (chalicelib/control/database_setup.py), then Alembic as the migration role."""
+    env = service_env(stack, "control") | _path_env() | {"PYTHONPATH": str(REPO / "services" / "control")}
+    subprocess.run([sys.executable, "-c", "from chalicelib.control import database_setup, migrate, settings; "
+                    f"database_setup.set_up(settings.settings(), {superuser!r}, ''); migrate.upgrade_to_head()"],
+                   cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def _path_env() -> dict[str, str]:
@@ -171,11 +180,12 @@ def running_stack(state_dir: Path, ports: Ports) -> Iterator[Stack]:
     postgres = Postgres(reachable_data_dir(state_dir / "postgres"), ports.postgres)
     postgres.start()
     try:
-        postgres.recreate_database(DB_NAME, DB_USER, DB_PASSWORD)
+        postgres.recreate_database(DB_NAME)
         with moto_server(ports.moto, state_dir / "moto.log") as moto_url:
             made = resources.create_all(moto_url, REGION, STAGE)
             stack = Stack(state_dir, ports, moto_url, made, postgres)
-            migrate(stack)
+            shutil.copy(postgres.ca_file, stack.database_ca)
+            migrate(stack, postgres.superuser)
             stack.save()
             resources.write(made, state_dir / "resources.json")
             yield stack

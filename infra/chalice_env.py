@@ -5,7 +5,8 @@ Chalice reads literal values from .chalice/config.json, so before packaging for 
 It reads the stack's outputs (describe-stacks), fetches the user pool's public JWKS once (the
 functions never fetch it: control has no route to Cognito) and rewrites the stage: environment
 variables (only those each service reads, as devstack.stack.service_env gives them locally),
-control's subnet_ids/security_group_ids, and control's policy narrowed to the stack's cluster.
+control's subnet_ids/security_group_ids, each function's policy file, and the policies themselves
+pinned to the stack's account, region, cluster and mail sender (infra/policies.py).
 
 The committed stages hold placeholders (`--placeholders`): packaging works offline, and a deploy
 of them fails closed (no such subnet; a JWKS key nobody holds the private half of). Rendered
@@ -52,6 +53,11 @@ class StackValues:
     outputs: dict[str, str]
     jwks: str
     llm: dict[str, str] = field(default_factory=dict)   # egress only, from the operator's shell
+    account: str = policies.PLACEHOLDER_ACCOUNT
+
+    def target(self) -> policies.Target:
+        return policies.Target(self.stage, self.account, self.region, self.outputs["DbClusterResourceId"],
+                               self.outputs["MailSender"])
 
 
 def placeholders(stage: str) -> StackValues:
@@ -67,7 +73,7 @@ def placeholders(stage: str) -> StackValues:
          "MainTableStreamArn": f"arn:aws:dynamodb:us-east-1:000000000000:table/{policies.name(stage, 'main')}"
                                "/stream/from-stack",
          "MailSender": "from-stack-MailSender@example.invalid"}
-    return StackValues(stage, "us-east-1", outputs, PLACEHOLDER_JWKS)
+    return StackValues(stage, policies.PLACEHOLDER_REGION, outputs, PLACEHOLDER_JWKS)
 
 
 def from_stack(stage: str, stack: str, region: str) -> StackValues:
@@ -75,13 +81,14 @@ def from_stack(stage: str, stack: str, region: str) -> StackValues:
 
     described = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Stacks"][0]["Outputs"]}
+    account = described["Stacks"][0]["StackId"].split(":")[4]   # arn:aws:cloudformation:<region>:<account>:stack/...
     url = f"https://cognito-idp.{region}.amazonaws.com/{outputs['UserPoolId']}/.well-known/jwks.json"
     with urllib.request.urlopen(url, timeout=10) as response:   # a fixed https URL
         jwks = json.dumps(json.load(response), separators=(",", ":"))
     llm = {name: os.environ[name] for name in LLM_VARIABLES if name in os.environ}
     if "OPENAI_API_KEY" not in llm:
         raise SystemExit("set OPENAI_API_KEY in this shell: egress's stage needs it (it is not kept in git)")
-    return StackValues(stage, region, outputs, jwks, llm)
+    return StackValues(stage, region, outputs, jwks, llm, account)
 
 
 def environment(service: str, values: StackValues) -> dict[str, str]:
@@ -110,8 +117,10 @@ def environment(service: str, values: StackValues) -> dict[str, str]:
 
 
 def stage_config(service: str, values: StackValues) -> dict:
-    stage = {"api_gateway_stage": "api", "iam_policy_file": f"policy-{values.stage}.json",
-             "environment_variables": environment(service, values)}
+    functions = policies.FUNCTIONS[service](values.target())
+    stage = {"api_gateway_stage": "api", "iam_policy_file": policies.policy_file(values.stage),
+             "environment_variables": environment(service, values),
+             "lambda_functions": {f: {"iam_policy_file": policies.policy_file(values.stage, f)} for f in functions}}
     if service == "egress":   # a model call may be slow; stays below workers' wait for the answer
         stage["lambda_timeout"] = 110
     if service == "control":   # the only app in the VPC
@@ -130,14 +139,11 @@ def render_config(service: str, config: dict, values: StackValues) -> dict:
     return rendered
 
 
-def apply(values: StackValues, narrow_policy: bool) -> None:
+def apply(values: StackValues) -> None:
     for service in policies.SERVICES:
         path = config_path(service)
         path.write_text(json.dumps(render_config(service, json.loads(path.read_text()), values), indent=2) + "\n")
-    if narrow_policy:
-        document = {"Version": "2012-10-17",
-                    "Statement": policies.control(values.stage, values.outputs["DbClusterResourceId"])}
-        policies.policy_path("control", values.stage).write_text(policies.render(document))
+    policies.write_all([values.target()])
 
 
 def main() -> None:
@@ -149,10 +155,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.placeholders:
         for stage in policies.STAGES:
-            apply(placeholders(stage), narrow_policy=False)
-        policies.write_all()
+            apply(placeholders(stage))
     elif args.stage and args.stack:
-        apply(from_stack(args.stage, args.stack, args.region), narrow_policy=True)
+        apply(from_stack(args.stage, args.stack, args.region))
     else:
         parser.error("give --stage and --stack, or --placeholders")
 

@@ -11,6 +11,11 @@ PY=.venv/bin/python
 CHECKOV_VENV=.local/tools/checkov   # its own venv: checkov pins a boto3 the services can't use
 failed=()
 
+# control verifies Aurora's certificate against AWS's RDS bundle, which must ship in its package
+# (RDS_CA_BUNDLE: a file or an https URL; infra/DEPLOY.md); a rendered stage without one fails.
+echo "== RDS certificate bundle"
+$PY -m infra.rds_bundle --stage "$STAGE" ${RDS_CA_BUNDLE:+--source "$RDS_CA_BUNDLE"} || failed+=("rds-bundle")
+
 echo "== chalice package ($STAGE, $AWS_DEFAULT_REGION)"
 $PY -m infra.packaging --stage "$STAGE" --out build || failed+=("packaging")
 

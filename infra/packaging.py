@@ -32,6 +32,21 @@ BATCH_FAILURES = ["ReportBatchItemFailures"]
 RESOURCES = REPO / "infra" / "resources.yaml"
 # Lambda's asynchronous invocation (and the rule's delivery): 2 retries, then the dead-letter queue.
 PUSHED_RETRIES = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600}
+# Function logs may hold a household's names and dates: a month is enough to debug a failure.
+# API access logs hold no body and no personal field but the caller's IP: a quarter, to answer
+# "who called what" after the fact.
+FUNCTION_LOG_RETENTION_DAYS = 30
+ACCESS_LOG_RETENTION_DAYS = 90
+# What API Gateway writes per request. The JWT is verified in the handler, not by an API Gateway
+# authorizer, so the stage knows no user: the caller is its source IP. No body, no query string.
+ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "time": "$context.requestTimeEpoch", "ip": "$context.identity.sourceIp",
+    "method": "$context.httpMethod", "route": "$context.resourcePath", "status": "$context.status",
+    "bytes": "$context.responseLength", "latencyMs": "$context.responseLatency"}, separators=(",", ":"))
+# Requests per second (steady, burst) a stage serves before answering 429, across all callers: a
+# household clicks a few requests a second at most, so the limits are far above real use and cap
+# what a flood can cost (api: 20/s all month is ~52 M requests, ~$180 of API Gateway).
+STAGE_THROTTLING = {"api": (20, 40), "control": (10, 20)}
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,7 @@ def package(service: str, stage: str, out: Path) -> Package:
     built = Package(service, target / "sam.json", target / "deployment.zip")
     template = built.load()
     amend(template, stage, f"pawport-{service}")
+    add_logs(template, stage, service)
     suppress(template, service)
     built.template.write_text(json.dumps(template, indent=2))
     return built
@@ -93,7 +109,9 @@ def amend(template: dict, stage: str, app_name: str | None = None) -> int:
     destination (resources.yaml). A rule pushing events (on_cw_event with a pattern) gets 2
     retries and its dead-letter queue of resources.yaml's event_rules, on the rule's target and on
     the function's asynchronous invocation. With app_name, each function gets the name Chalice's
-    own deploy gives it ("<app>-<stage>-<handler>"), which the policies and invokers name.
+    own deploy gives it ("<app>-<stage>-<handler>"), which the policies and invokers name; the API
+    handler is "<app>-<stage>-api_handler" (Chalice's config key for it), so that its log group
+    falls under the same "<app>-<stage>-" prefix as the others'.
     Returns how many event sources were amended."""
     amended = 0
     failures = _queue_arn(stage, "stream-failures")
@@ -106,8 +124,8 @@ def amend(template: dict, stage: str, app_name: str | None = None) -> int:
         if resource.get("Type") != "AWS::Serverless::Function":
             continue
         handler = props.get("Handler", "").rpartition(".")[2]
-        if app_name and handler != "app":   # app.app is the API handler, named "<app>-<stage>" by Chalice
-            props["FunctionName"] = f"{app_name}-{stage}-{handler}"
+        if app_name:   # app.app is the API handler
+            props["FunctionName"] = f"{app_name}-{stage}-{'api_handler' if handler == 'app' else handler}"
         for event in (props.get("Events") or {}).values():
             if event.get("Type") == "CloudWatchEvent":
                 if handler not in dead_letters:
@@ -124,6 +142,36 @@ def amend(template: dict, stage: str, app_name: str | None = None) -> int:
                 event["Properties"] |= {"MaximumRetryAttempts": 5, "BisectBatchOnFunctionError": True,
                                         "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": failures}}}
     return amended
+
+
+def add_logs(template: dict, stage: str, service: str) -> None:
+    """Every function's log group declared with a retention (Lambda would create it with none) and
+    created before the function; every API stage writing access logs and throttled."""
+    resources = template.get("Resources", {})
+    for name, resource in list(resources.items()):
+        if resource.get("Type") == "AWS::Serverless::Function":
+            group = f"{name}LogGroup"
+            resources[group] = _log_group(f"/aws/lambda/{resource['Properties']['FunctionName']}",
+                                          FUNCTION_LOG_RETENTION_DAYS)
+            resource["DependsOn"] = sorted({*_listed(resource.get("DependsOn")), group})
+        if resource.get("Type") == "AWS::Serverless::Api":
+            if service not in STAGE_THROTTLING:
+                raise LookupError(f"{service}: an API stage without throttling in infra/packaging.py")
+            group = f"{name}AccessLogGroup"
+            resources[group] = _log_group(f"/aws/apigateway/pawport-{service}-{stage}-access", ACCESS_LOG_RETENTION_DAYS)
+            rate, burst = STAGE_THROTTLING[service]
+            resource["Properties"] |= {
+                "AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": [group, "Arn"]}, "Format": ACCESS_LOG_FORMAT},
+                "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": rate,
+                                    "ThrottlingBurstLimit": burst, "DataTraceEnabled": False, "MetricsEnabled": False}]}
+
+
+def _log_group(name: str, days: int) -> dict:
+    return {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": name, "RetentionInDays": days}}
+
+
+def _listed(value: str | list[str] | None) -> list[str]:
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
 def _queue_arn(stage: str, logical: str) -> dict:

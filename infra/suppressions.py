@@ -4,21 +4,28 @@ Chalice writes these templates, so the suppressions are added to them after pack
 Metadata, exactly as they are written by hand in infra/base-stack.yaml).
 """
 FUNCTION = "AWS::Serverless::Function"
+UNCAPPED_SKIP = {
+    "CKV_AWS_115": "No reserved concurrency: reserving takes from the account's regional pool (Lambda keeps "
+                   "100 of it unreserved), so only the extraction path reserves, to bound LLM calls "
+                   "(workers' upload_events and egress's extract). HTTP handlers are bounded by their stage's "
+                   "throttling (infra/packaging.py), schedules run once per rate, the stream handler one batch "
+                   "per shard; the reminders consumer is not capped: its queue is filled only by the daily run, "
+                   "one message per household with reminders due.",
+}
 FUNCTION_SKIPS = {
-    "CKV_AWS_115": "No reserved concurrency: a new account's regional pool is small, and reserving from it "
-                   "would fail deploys or starve the other functions. Queue consumers cap themselves with "
-                   "the SQS mapping's maximum concurrency where needed.",
     "CKV_AWS_116": "A function DLQ catches only asynchronous invocations. HTTP handlers are synchronous; SQS and "
                    "stream handlers fail over to their queue's dead-letter queue or the stream-failures "
                    "destination; a failed schedule run is repeated by the next one.",
     "CKV_AWS_173": "Lambda encrypts environment variables at rest with its AWS managed key. They carry resource "
-                   "names, ids and the user pool's public keys, never a secret; a customer managed key would "
-                   "put kms:Decrypt into every role, control's included.",
+                   "names, ids and the user pool's public keys, never a secret, so a customer managed key (which "
+                   "would hide them from whoever may read the function's configuration but not use the key) "
+                   "would protect nothing.",
 }
 EGRESS_ENV_SKIP = {
     "CKV_AWS_173": "Encrypted at rest with Lambda's AWS managed key. egress's environment also holds the LLM key "
                    "(OPENAI_API_KEY, set at deploy time by infra/chalice_env.py, never in git); anyone allowed "
-                   "lambda:GetFunctionConfiguration on egress can read it. Moving it to a Secrets Manager secret "
+                   "lambda:GetFunctionConfiguration on egress can read it, which a customer managed key would "
+                   "narrow to those also allowed to use the key. Not done: moving it to a Secrets Manager secret "
                    "only egress may read is noted in infra/DEPLOY.md.",
 }
 OUTSIDE_VPC_SKIP = {
@@ -28,9 +35,11 @@ OUTSIDE_VPC_SKIP = {
 API_SKIPS = {
     "CKV_AWS_73": "X-Ray tracing on the API is off to keep per-request cost at zero; CloudWatch metrics and "
                   "function logs cover it. Revisit if latency needs tracing.",
-    "CKV_AWS_76": "Stage access logs need the account-wide API Gateway CloudWatch role, which Chalice does not "
-                  "manage; function logs record every request the handlers see.",
     "CKV_AWS_120": "No API cache: every response is for one authenticated caller.",
+}
+LOG_GROUP_SKIP = {
+    "CKV_AWS_158": "Encrypted at rest by CloudWatch Logs with its service key. A customer managed key would need a "
+                   "key policy for the logs service in every region deployed; who reads the logs is decided by IAM.",
 }
 ENI_SKIP = {
     "CKV_AWS_111": "The ec2 network-interface actions Lambda needs to attach control to its subnets take no "
@@ -60,8 +69,11 @@ def suppress(template: dict, service: str) -> None:
         if kind == FUNCTION:
             in_vpc = "VpcConfig" in resource.get("Properties", {})
             env = EGRESS_ENV_SKIP if service == "egress" else {}
-            _skip(resource, FUNCTION_SKIPS | env | ({} if in_vpc else OUTSIDE_VPC_SKIP))
+            capped = "ReservedConcurrentExecutions" in resource.get("Properties", {})
+            _skip(resource, FUNCTION_SKIPS | env | ({} if in_vpc else OUTSIDE_VPC_SKIP) | ({} if capped else UNCAPPED_SKIP))
         elif kind == "AWS::Serverless::Api":
             _skip(resource, API_SKIPS)
+        elif kind == "AWS::Logs::LogGroup":
+            _skip(resource, LOG_GROUP_SKIP)
         elif kind == "AWS::IAM::Role" and _grants_enis(resource):
             _skip(resource, ENI_SKIP)

@@ -5,7 +5,6 @@ from typing import Any
 from chalice import Chalice, Rate
 from pydantic import BaseModel
 
-from chalicelib.control.bootstrap import bootstrap
 from chalicelib.control.commands import (
     AcceptInvitation,
     AddPet,
@@ -19,6 +18,7 @@ from chalicelib.control.commands import (
     RemoveMember,
     UpdateRecord,
 )
+from chalicelib.control.database_setup import set_up
 from chalicelib.control.migrate import upgrade_to_head
 from chalicelib.control.requests import Acceptance, NewHousehold, NewInvitation, NewPet, NewRecord, Page, RecordFields, RoleChange
 from chalicelib.control.responses import Health
@@ -106,9 +106,10 @@ def warmup() -> BaseModel:
 @app.lambda_function(name="migrate")
 def migrate(event: dict, context: object) -> dict:
     """Invoked once per release, by the operator: `alembic upgrade head` from inside the VPC. The first
-    invocation on a new cluster also carries the master user and password: the one-time bootstrap."""
-    set_up = bootstrap(config, event["master_user"], event["master_password"]) if "master_password" in event else 0
-    return {"bootstrap_statements": set_up, "revision": upgrade_to_head()}
+    invocation on a new cluster also carries the master user and password: the one-time set-up of
+    the two roles (chalicelib/control/database_setup.py). Alembic connects as the migration role."""
+    done = set_up(config, event["master_user"], event["master_password"]) if "master_password" in event else 0
+    return {"set_up_statements": done, "revision": upgrade_to_head()}
 
 
 @app.lambda_function(name="operator_aggregates")

@@ -7,7 +7,7 @@ import boto3
 from chalice import Chalice, Cron
 from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent
 
-from chalicelib.workers import batches, mail, operator_metrics, reminders, results, uploads
+from chalicelib.workers import batches, file_cleanup, mail, operator_metrics, reminders, results, uploads
 from chalicelib.workers.extraction_jobs import Reader, lambda_client
 from chalicelib.workers.idempotency import OncePerObject
 from chalicelib.workers.objects import Objects
@@ -55,9 +55,12 @@ def upload_events(event: CloudWatchEvent) -> dict:
 
 @app.on_dynamodb_record(stream_arn=config.table_stream_arn)
 def table_changes(event: DynamoDBEvent) -> None:
-    """control queued mail (an item pk="MAIL#<id>" appeared): send it through SES."""
-    for pk in mail.queued(event.to_dict()["Records"]):
+    """control queued mail (an item pk="MAIL#<id>" appeared): send it through SES. A draft expired
+    unapproved, or a record was deleted: its files go."""
+    records = event.to_dict()["Records"]
+    for pk in mail.queued(records):
         mail.deliver(store, pk, postman)
+    file_cleanup.delete_leftovers(records, place)
 
 
 @app.schedule(Cron(0, 6, "?", "*", "MON", "*"))

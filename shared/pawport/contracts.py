@@ -110,6 +110,18 @@ class ExtractionAnswer(BaseModel):
     usage: TokenUse
 
 
+class RecordDetails(BaseModel):
+    """A vaccination record as control answers for it and the projection carries it; each side adds
+    what its readers need (control the document's key, api the status and whether there is a file)."""
+    model_config = DEFERRED
+    id: str
+    pet_id: str
+    vaccine: str
+    administered_on: date | None
+    expires_on: date | None
+    clinic: str | None
+
+
 class DuplicateOf(BaseModel):
     """What already holds the same bytes in the household."""
     model_config = DEFERRED

@@ -14,6 +14,7 @@ MAX_BYTES = 20 * 1024 * 1024
 ContentType = Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"]
 CONTENT_TYPES: tuple[str, ...] = get_args(ContentType)
 DRAFT_DAYS = 14
+SEGMENTS = {"uploads": 5, "thumbnails": 4, "quarantine": 5}   # how many parts each kind of key has
 
 
 class DraftStatus(StrEnum):
@@ -49,6 +50,14 @@ class UploadKey:
         if len(parts) != 5 or parts[0] != "uploads" or not all(parts[1:]):
             raise ValueError(f"not an upload key: {key!r}")
         return cls(*parts[1:])
+
+
+def is_household_file(key: str, household_id: str, prefixes: tuple[str, ...] = ("uploads", "thumbnails")) -> bool:
+    """Whether the key is an upload or a thumbnail (of those prefixes) of this household, in the layout
+    above: the check before a URL is signed for it, or before it is deleted."""
+    parts = key.split("/")
+    return (parts[0] in prefixes and len(parts) == SEGMENTS.get(parts[0]) and parts[1] == household_id
+            and not any(part in ("", ".", "..") for part in parts))
 
 
 def safe_file_name(name: str) -> str:

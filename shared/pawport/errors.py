@@ -26,10 +26,19 @@ class Conflict(PawportError):
     status = 409
 
 
-class Unavailable(PawportError):
-    """A dependency is not answering yet (a paused Aurora resuming): try again shortly."""
-    status = 503
+class RetryLater(PawportError):
+    """Answered with Retry-After: the same request succeeds once that many seconds have passed."""
 
     def __init__(self, message: str, retry_after_seconds: int):
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class TooManyRequests(RetryLater):
+    """The caller used up a per-user limit; it frees up when the limit's window moves on."""
+    status = 429
+
+
+class Unavailable(RetryLater):
+    """A dependency is not answering yet (a paused Aurora resuming): try again shortly."""
+    status = 503

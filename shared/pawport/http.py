@@ -11,7 +11,7 @@ from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from pawport.auth import Caller, TokenVerifier
-from pawport.errors import BadInput, PawportError, Unavailable
+from pawport.errors import BadInput, PawportError, RetryLater
 
 PUBLIC_PATHS = frozenset({"/health"})
 Body = TypeVar("Body", bound=BaseModel)
@@ -66,7 +66,7 @@ def query(request: Request | None, model: type[Body]) -> Body:
 
 def error_response(error: PawportError) -> Response:
     headers: dict[str, str | list[str]] = \
-        {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, Unavailable) else {}
+        {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, RetryLater) else {}
     return Response(body={"error": type(error).__name__, "message": str(error)}, status_code=error.status,
                     headers=headers)
 

@@ -15,7 +15,9 @@ draft an extraction job serves, TTL), "OUTBOX"/"PENDING#..." (control's relay ma
 | "micro_usd" (the deployment's LLM use in a month: live counters; pawport/llm_usage.py),
 "IDEMPOTENCY#workers"/<key> (Powertools' once-per-object records, TTL),
 "WAKEATTEMPT#<yyyy-mm>"/"<started at, ISO>#<id>" (control's connection attempts that found Aurora
-paused: each started a resume and opened no session, so the wake ledger has no row of it; TTL).
+paused: each started a resume and opened no session, so the wake ledger has no row of it; TTL),
+"LIMIT#<user sub>"/"<limit>#<window start, ISO>" (a person's use of a per-user limit in one window,
+e.g. POST /warmup: a live counter that goes with its window, TTL; control/rate_limits.py).
 Every item has the attributes pk, sk, kind, version, body (a map) and, where it applies, count
 (live counters, atomic ADD) and expires_at (TTL, epoch seconds): pawport.store.Item.
 Projection items carry `version`, the source row's version in Aurora: writes are conditional on
@@ -120,3 +122,11 @@ def wake_attempt_key(month: str) -> str:
 
 def wake_attempt_sk(started_at: str, attempt_id: str) -> str:
     return f"{started_at}#{attempt_id}"
+
+
+def limit_key(user_id: str) -> str:
+    return f"LIMIT#{user_id}"
+
+
+def limit_sk(limit: str, window_start: str) -> str:
+    return f"{limit}#{window_start}"

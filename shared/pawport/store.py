@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 __all__ = ["COUNTER_KIND", "Add", "Attr", "Delete", "Item", "Outcome", "Put", "Refused", "Store", "Update",
-           "Write", "Written"]
+           "Write", "Written", "item_of_image"]
 
 COUNTER_KIND = "counter"
 BATCH_WRITE = 25   # DynamoDB's most items in one BatchWriteItem
@@ -63,10 +63,13 @@ class Update:
 
 @dataclass(frozen=True)
 class Add:
-    """Add to a live counter (atomic); its first add makes it (kind "counter", version 0)."""
+    """Add to a live counter (atomic), if the condition holds; its first add makes it (kind "counter",
+    version 0, and the TTL given: a counter of a time window goes with its window)."""
     pk: str
     sk: str
     amount: int | float
+    condition: ConditionBase | None = None
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -224,12 +227,16 @@ class Store:
                 request["UpdateExpression"] = " ".join(
                     part for part in (sets and "SET " + ", ".join(sets), removes and "REMOVE " + ", ".join(removes))
                     if part)
-            case Add(pk=pk, sk=sk, amount=amount):
+            case Add(pk=pk, sk=sk, amount=amount, expires_at=expires_at):
                 operation, request["Key"] = "Update", _key(pk, sk)
                 request["UpdateExpression"] = (
                     f"ADD {_path('count', names)} {_value(amount, values)} "
                     f"SET {_path('kind', names)} = if_not_exists({_path('kind', names)}, {_value(COUNTER_KIND, values)}), "
                     f"{_path('version', names)} = if_not_exists({_path('version', names)}, {_value(0, values)})")
+                if expires_at is not None:
+                    request["UpdateExpression"] += (
+                        f", {_path('expires_at', names)} = if_not_exists({_path('expires_at', names)}, "
+                        f"{_value(int(expires_at.timestamp()), values)})")
             case Delete(pk=pk, sk=sk):
                 operation, request["Key"] = "Delete", _key(pk, sk)
         condition = getattr(write, "condition", None)
@@ -253,6 +260,11 @@ class Store:
     def _epoch_now(self) -> int:
         # TTL is whole epoch seconds: flooring the clock agrees with _if_live at every instant.
         return int(self._clock().timestamp())
+
+
+def item_of_image(image: Mapping[str, Any]) -> Item:
+    """An item as a stream record's NewImage or OldImage spells it (DynamoDB's typed values)."""
+    return _item(image)
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:

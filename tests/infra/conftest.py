@@ -24,8 +24,12 @@ def declaration() -> dict:
 
 @pytest.fixture(scope="session")
 def committed_policies() -> dict[tuple[str, str], dict]:
-    return {(svc, stage): json.loads(policies.policy_path(svc, stage).read_text())
-            for svc in policies.SERVICES for stage in policies.STAGES}
+    """What any role of a service's stage may do: its function policies' statements together."""
+    def together(svc: str, stage: str) -> dict:
+        files = [policies.policy_path(svc, stage, f) for f in policies.policies(svc, policies.Target(stage))]
+        return {"Version": "2012-10-17",
+                "Statement": [s for path in files for s in json.loads(path.read_text())["Statement"]]}
+    return {(svc, stage): together(svc, stage) for svc in policies.SERVICES for stage in policies.STAGES}
 
 
 @pytest.fixture(scope="session")

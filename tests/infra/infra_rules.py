@@ -39,6 +39,9 @@ EGRESS_EXTRACT_FUNCTION = "pawport-egress-{stage}-extract"
 # What egress, the LLM key's holder, must never touch: it is handed its work and its document.
 DATA_SERVICES = ("s3:*", "dynamodb:*", "rds:*", "rds-db:*", "rds-data:*", "secretsmanager:*")
 SYNC_INVOKERS_OF_CONTROL = {"apigateway.amazonaws.com", "events.amazonaws.com"}
+# Every ARN a role holds names a region and an account (infra/policies.py pins them).
+PINNED = "arn:aws:"
+WHERE = r"[a-z]{2}(-[a-z]+)+-\d:\d{12}"
 
 
 # ---- template helpers ----
@@ -104,7 +107,9 @@ def endpoints_restricted(template: Template) -> list[str]:
     tables = route_tables_of(template, control_subnets(template))
     endpoints = {text(props(e)["ServiceName"]).rsplit(".", 1)[-1]: e
                  for e in of_type(template, "AWS::EC2::VPCEndpoint").values()}
-    for service in ("s3", "dynamodb"):
+    if "s3" in endpoints:
+        problems.append("an S3 endpoint: no code in the VPC calls S3, so it needs no route there")
+    for service in ("dynamodb",):
         endpoint = endpoints.get(service)
         if endpoint is None or props(endpoint).get("VpcEndpointType") != "Gateway":
             problems.append(f"no {service} gateway endpoint")
@@ -160,7 +165,7 @@ def control_egress_only_aurora_and_endpoints(template: Template) -> list[str]:
     if "SecurityGroupEgress" not in group:
         return ["control's group keeps the default allow-all egress"]
     problems = []
-    prefix_lists = {"S3PrefixListId", "DynamoDbPrefixListId"}
+    prefix_lists = {"DynamoDbPrefixListId"}
     for rule in _rules(template, "ControlSecurityGroup", "Egress"):
         if target(rule.get("DestinationSecurityGroupId")) == "AuroraSecurityGroup" and rule.get("FromPort") == 5432 \
                 and rule.get("ToPort") == 5432:
@@ -225,20 +230,18 @@ def _db_subnets(template: Template, cluster: dict) -> set[str]:
 def classify_control(grant: Grant, stage: str, endpoints: dict[str, set[str]]) -> str | None:
     """Why control may hold this grant, or None when it may not."""
     action, resources = grant.action.lower(), grant.resources
-    if action in LOG_ACTIONS and all(r.startswith(f"arn:aws:logs:*:*:log-group:/aws/lambda/pawport-control-{stage}-")
-                                     for r in resources):
+    if action in LOG_ACTIONS and all(re.fullmatch(rf"{PINNED}logs:{WHERE}:log-group:/aws/lambda/pawport-control-{stage}"
+                                                  r"(-[a-z_*]+)?(:\*)?", r) for r in resources):
         return f"CloudWatch Logs, {LAMBDA_SERVICE}"
     if action in ENI_ACTIONS:
         return f"VPC network interfaces, {LAMBDA_SERVICE}"
-    if action in POLL_ACTIONS and all(r.startswith(f"arn:aws:sqs:*:*:pawport-{stage}-") for r in resources):
+    if action in POLL_ACTIONS and all(re.fullmatch(rf"{PINNED}sqs:{WHERE}:pawport-{stage}-[a-z-]+", r) for r in resources):
         return f"SQS polling by the event source mapping, {LAMBDA_SERVICE}"
     if action.startswith("dynamodb:") and action in endpoints.get("dynamodb", set()) and all(
-            re.fullmatch(rf"arn:aws:dynamodb:\*:\*:table/pawport-{stage}-main(/index/\*)?", r) for r in resources):
+            re.fullmatch(rf"{PINNED}dynamodb:{WHERE}:table/pawport-{stage}-main", r) for r in resources):
         return "DynamoDB through the gateway endpoint"
-    if action.startswith("s3:") and action in endpoints.get("s3", set()) and all(
-            re.fullmatch(rf"arn:aws:s3:::pawport-{stage}-(uploads|jobs|passports)/[a-z-]+/\*", r) for r in resources):
-        return "S3 through the gateway endpoint"
-    if action == "rds-db:connect" and all(re.fullmatch(r"arn:aws:rds-db:[^:]+:[^:]+:dbuser:[^/]+/pawport_control", r)
+    # no S3 grant at all: nothing in the VPC calls S3, and the VPC has no route to it
+    if action == "rds-db:connect" and all(re.fullmatch(r"arn:aws:rds-db:[^:]+:[^:]+:dbuser:[^/]+/pawport_(control|migrations)", r)
                                           for r in resources):
         return "Aurora as its own database user (IAM auth token signed locally)"
     return None
@@ -273,22 +276,22 @@ def egress_holds_no_data(policy: dict) -> list[str]:
 def egress_confined(policy: dict, stage: str) -> list[str]:
     """egress holds its logs and nothing else."""
     problems = egress_holds_no_data(policy)
-    own_logs = (f"arn:aws:logs:*:*:log-group:/aws/lambda/pawport-egress-{stage}-*",)
+    own_logs = rf"{PINNED}logs:{WHERE}:log-group:/aws/lambda/pawport-egress-{stage}(-[a-z_*]+)?(:\*)?"
     problems += [f"egress may {g.action} on {list(g.resources)}" for g in grants_of(policy)
-                 if not (g.action.lower() in LOG_ACTIONS and g.resources == own_logs)]
+                 if not (g.action.lower() in LOG_ACTIONS and all(re.fullmatch(own_logs, r) for r in g.resources))]
     return problems
 
 
 def invoke_permissions(policy: dict, service: str, stage: str) -> list[str]:
     """Every way this role may invoke a function, but workers' InvokeFunction on control's aggregates
     and on egress's extract, each alone in its statement."""
-    allowed = {(f"arn:aws:lambda:*:*:function:{name.format(stage=stage)}",)
+    allowed = {rf"{PINNED}lambda:{WHERE}:function:{re.escape(name.format(stage=stage))}"
                for name in (CONTROL_AGGREGATES_FUNCTION, EGRESS_EXTRACT_FUNCTION)}
     problems = []
     for action in INVOKE_ACTIONS:
         for grant in grants(policy, action):
             if service == OPERATOR_METRICS_SERVICE and grant.action == "lambda:InvokeFunction" \
-                    and grant.resources in allowed:
+                    and len(grant.resources) == 1 and any(re.fullmatch(a, grant.resources[0]) for a in allowed):
                 continue
             problems.append(f"{service} may {grant.action} on {list(grant.resources)}")
     return problems

@@ -128,10 +128,10 @@ def buckets_private(template: Template) -> list[str]:
             problems.append(f"{name}: no lifecycle rules")
     uploads = named(template, "AWS::S3::Bucket", "BucketName", "pawport-${Stage}-uploads")
     rules = props(uploads[1])["LifecycleConfiguration"]["Rules"] if uploads else []
-    expiring = {t["Value"] for r in rules if "ExpirationInDays" in r for t in r.get("TagFilters", [])} | {
-        r.get("Prefix") for r in rules if "ExpirationInDays" in r}
-    if not {"draft", "quarantine/"} <= expiring:
-        problems.append("draft and rejected uploads do not expire")
+    # Draft uploads go with their draft, through the table's stream (tests/integration/test_file_cleanup.py).
+    expiring = {r.get("Prefix") for r in rules if "ExpirationInDays" in r}
+    if "quarantine/" not in expiring:
+        problems.append("rejected uploads do not expire")
     return problems
 
 
@@ -146,3 +146,56 @@ def cloudfront_oac_spa(template: Template) -> list[str]:
         if not {(403, "/index.html"), (404, "/index.html")} <= errors:
             problems.append(f"{name}: 403/404 do not fall back to /index.html")
     return problems if of_type(template, "AWS::CloudFront::Distribution") else ["no CloudFront distribution"]
+
+
+MAX_REFRESH_DAYS = 7
+
+
+def cognito_hardened(template: Template) -> list[str]:
+    """Optional TOTP MFA, an email changes only once verified, refresh tokens of days, threat
+    protection behind a parameter that is off by default."""
+    problems = []
+    for name, pool in of_type(template, "AWS::Cognito::UserPool").items():
+        p = props(pool)
+        if p.get("MfaConfiguration") not in ("OPTIONAL", "ON") or "SOFTWARE_TOKEN_MFA" not in p.get("EnabledMfas", []):
+            problems.append(f"{name}: no TOTP MFA offered")
+        if "email" not in (p.get("UserAttributeUpdateSettings") or {}).get("AttributesRequireVerificationBeforeUpdate", []):
+            problems.append(f"{name}: an email changes before it is verified")
+        mode = (p.get("UserPoolAddOns") or {}).get("AdvancedSecurityMode")
+        condition = mode.get("Fn::If", [None])[0] if isinstance(mode, dict) else None
+        parameter = _condition_parameter(template, condition)
+        if parameter is None or template["Parameters"][parameter].get("Default") != "false":
+            problems.append(f"{name}: threat protection is not a parameter, off by default")
+    for name, client in of_type(template, "AWS::Cognito::UserPoolClient").items():
+        p = props(client)
+        unit = (p.get("TokenValidityUnits") or {}).get("RefreshToken", "days")
+        days = p.get("RefreshTokenValidity", 30) / {"days": 1, "hours": 24, "minutes": 1440, "seconds": 86400}[unit]
+        if days > MAX_REFRESH_DAYS:
+            problems.append(f"{name}: refresh tokens last {days:g} days")
+    return problems
+
+
+def _condition_parameter(template: Template, condition: str | None) -> str | None:
+    """The parameter a condition of the form !Equals [!Ref P, "true"] tests."""
+    equals = template.get("Conditions", {}).get(condition or "", {}).get("Fn::Equals", [])
+    refs = [target(v) for v in equals if target(v)]
+    return refs[0] if refs and refs[0] in template.get("Parameters", {}) else None
+
+
+def data_trail_optional(template: Template) -> list[str]:
+    """A trail of S3 object and DynamoDB item events, behind a parameter that is off by default."""
+    trails = of_type(template, "AWS::CloudTrail::Trail")
+    if not trails:
+        return ["no data-event trail"]
+    problems = []
+    for name, trail in trails.items():
+        parameter = _condition_parameter(template, trail.get("Condition"))
+        if parameter is None or template["Parameters"][parameter].get("Default") != "false":
+            problems.append(f"{name}: not a parameter that is off by default")
+        kinds = {v for s in props(trail).get("AdvancedEventSelectors", []) for f in s.get("FieldSelectors", [])
+                 if f.get("Field") == "resources.type" for v in f.get("Equals", [])}
+        if not {"AWS::S3::Object", "AWS::DynamoDB::Table"} <= kinds:
+            problems.append(f"{name}: records data events of {sorted(kinds)}, not both S3 objects and the table")
+        if props(trail).get("EnableLogFileValidation") is not True:
+            problems.append(f"{name}: log files can be altered unnoticed (no log file validation)")
+    return problems

@@ -3,7 +3,7 @@ control, and the resources of infra/resources.yaml. Each rule also runs on a bro
 import pytest
 
 from tests.infra import infra_rules as rules
-from tests.infra import stack_rules
+from tests.infra import logging_rules, stack_rules
 from tests.infra.infra_helpers import broken
 
 
@@ -55,7 +55,7 @@ def test_gateway_endpoints_restricted_to_project(base_stack: dict) -> None:
 @pytest.mark.parametrize("mistake", ["wildcard resource", "no policy", "detached"])
 def test_unrestricted_endpoint_is_caught(base_stack: dict, mistake: str) -> None:
     def mutate(t: dict) -> None:
-        endpoint = props(t, "S3Endpoint")
+        endpoint = props(t, "DynamoDbEndpoint")
         if mistake == "wildcard resource":
             endpoint["PolicyDocument"]["Statement"][0]["Resource"] = "*"
         elif mistake == "no policy":
@@ -199,3 +199,96 @@ def test_secret_reading_role_is_caught(base_stack: dict) -> None:
         {"PolicyName": "reads-secrets", "PolicyDocument": {"Version": "2012-10-17", "Statement": [grant]}}]}}
     add_role = lambda t: t["Resources"].__setitem__("SecretReader", role)  # noqa: E731
     assert rules.base_stack_roles_read_no_secret(broken(base_stack, add_role))
+
+
+# ---- DNS firewall, logs, trail, Cognito ----
+
+def test_the_vpc_has_a_dns_firewall_allowing_only_what_control_uses(base_stack: dict) -> None:
+    assert logging_rules.dns_firewall(base_stack) == []
+    assert logging_rules.names_control_uses(base_stack) >= logging_rules.DYNAMODB_NAMES | logging_rules.AURORA_NAMES
+
+
+def _rules_of(t: dict) -> list[dict]:
+    return props(t, "VpcDnsFirewall")["FirewallRules"]
+
+
+DNS_MISTAKES = {
+    "no association": lambda t: t["Resources"].pop("VpcDnsFirewallAssociation"),
+    "associated with another VPC": lambda t: props(t, "VpcDnsFirewallAssociation").__setitem__("VpcId", "vpc-other"),
+    "no block rule": lambda t: _rules_of(t).pop(),
+    "block rule alerts only": lambda t: _rules_of(t)[1].__setitem__("Action", "ALERT"),
+    "block list not '*'": lambda t: props(t, "VpcDnsEveryDomain").__setitem__("Domains", ["example.com"]),
+    "allows a name someone controls": lambda t: props(t, "VpcDnsAllowedDomains")["Domains"].append("*.example.com"),
+    "allows everything": lambda t: props(t, "VpcDnsAllowedDomains")["Domains"].append("*"),
+    "allows S3 while no endpoint reaches it": lambda t: (
+        [e["Properties"].pop("PolicyDocument") for e in rules.of_type(t, "AWS::EC2::VPCEndpoint").values()
+         if "s3" in rules.text(e["Properties"]["ServiceName"])],
+        props(t, "VpcDnsAllowedDomains")["Domains"].append({"Fn::Sub": "*.s3.${AWS::Region}.amazonaws.com"})),
+    "no query logging": lambda t: t["Resources"].pop("VpcDnsQueryLoggingAssociation"),
+    "query log kept forever": lambda t: props(t, "VpcDnsQueryLogGroup").pop("RetentionInDays"),
+}
+
+
+@pytest.mark.parametrize("mistake", DNS_MISTAKES)
+def test_a_dns_firewall_mistake_is_caught(base_stack: dict, mistake: str) -> None:
+    assert logging_rules.dns_firewall(broken(base_stack, DNS_MISTAKES[mistake]))
+
+
+def test_s3_names_are_allowed_only_while_the_s3_endpoint_allows_an_action(base_stack: dict) -> None:
+    allowed = logging_rules.names_control_uses(base_stack)
+    assert allowed.issuperset(logging_rules.S3_NAMES) == bool(rules.endpoint_actions(base_stack).get("s3"))
+
+
+def test_every_base_stack_log_group_has_a_retention(base_stack: dict) -> None:
+    assert logging_rules.base_logs_retained(base_stack) == []
+
+
+LOG_MISTAKES = {
+    "aurora's group kept forever": lambda t: props(t, "DbLogGroup").pop("RetentionInDays"),
+    "aurora's group missing": lambda t: t["Resources"].pop("DbLogGroup"),
+    "no export": lambda t: props(t, "DbCluster").pop("EnableCloudwatchLogsExports"),
+}
+
+
+@pytest.mark.parametrize("mistake", LOG_MISTAKES)
+def test_a_log_kept_forever_is_caught(base_stack: dict, mistake: str) -> None:
+    assert logging_rules.base_logs_retained(broken(base_stack, LOG_MISTAKES[mistake]))
+
+
+def test_the_data_event_trail_is_optional_and_off_by_default(base_stack: dict) -> None:
+    assert stack_rules.data_trail_optional(base_stack) == []
+
+
+TRAIL_MISTAKES = {
+    "always on": lambda t: t["Resources"]["DataEventsTrailResource"].pop("Condition"),
+    "on by default": lambda t: t["Parameters"]["DataEventsTrail"].__setitem__("Default", "true"),
+    "no table events": lambda t: props(t, "DataEventsTrailResource")["AdvancedEventSelectors"].pop(),
+    "no trail": lambda t: t["Resources"].pop("DataEventsTrailResource"),
+}
+
+
+@pytest.mark.parametrize("mistake", TRAIL_MISTAKES)
+def test_a_trail_mistake_is_caught(base_stack: dict, mistake: str) -> None:
+    assert stack_rules.data_trail_optional(broken(base_stack, TRAIL_MISTAKES[mistake]))
+
+
+def test_cognito_offers_mfa_verifies_email_changes_and_keeps_refresh_tokens_a_week(base_stack: dict) -> None:
+    assert stack_rules.cognito_hardened(base_stack) == []
+
+
+COGNITO_MISTAKES = {
+    "MFA off": lambda t: props(t, "UserPool").__setitem__("MfaConfiguration", "OFF"),
+    "SMS only": lambda t: props(t, "UserPool").__setitem__("EnabledMfas", ["SMS_MFA"]),
+    "email changes unverified": lambda t: props(t, "UserPool").pop("UserAttributeUpdateSettings"),
+    "30-day refresh tokens": lambda t: props(t, "UserPoolWebClient").pop("RefreshTokenValidity"),
+    "refresh in hours, two weeks": lambda t: props(t, "UserPoolWebClient").update(
+        RefreshTokenValidity=336, TokenValidityUnits={"RefreshToken": "hours"}),
+    "threat protection on by default": lambda t: t["Parameters"]["ThreatProtection"].__setitem__("Default", "true"),
+    "threat protection hard-wired": lambda t: props(t, "UserPool")["UserPoolAddOns"].__setitem__(
+        "AdvancedSecurityMode", "ENFORCED"),
+}
+
+
+@pytest.mark.parametrize("mistake", COGNITO_MISTAKES)
+def test_a_cognito_mistake_is_caught(base_stack: dict, mistake: str) -> None:
+    assert stack_rules.cognito_hardened(broken(base_stack, COGNITO_MISTAKES[mistake]))

@@ -13,8 +13,9 @@ from infra import chalice_env, policies
 
 SERVICES, STAGES = policies.SERVICES, policies.STAGES
 # Set locally but not in the AWS stages: Lambda sets AWS_*; control signs an IAM token instead of a
-# password; egress's LLM key comes from the operator's shell when rendering (never from git).
-LOCAL_ONLY = ("AWS_", "PAWPORT_DB_PASSWORD", "OPENAI_")
+# password; egress's LLM key comes from the operator's shell when rendering (never from git); control
+# verifies the local PostgreSQL against the local stack's CA, Aurora against the RDS bundle in its package.
+LOCAL_ONLY = ("AWS_", "PAWPORT_DB_PASSWORD", "PAWPORT_DB_SSLROOTCERT", "OPENAI_")
 
 
 def config_of(service: str) -> dict:

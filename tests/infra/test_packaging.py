@@ -10,6 +10,7 @@ from cfnlint.api import lint, lint_file
 
 from infra import packaging, policies
 from tests.infra import infra_rules as rules
+from tests.infra import logging_rules
 from tests.infra.infra_helpers import broken, translate
 
 BASE_STACK = policies.REPO / "infra" / "base-stack.yaml"
@@ -50,6 +51,89 @@ def test_amended_mappings_report_batch_item_failures() -> None:
 
 def test_unamended_mappings_are_caught() -> None:
     assert len(rules.mappings_report_batch_failures(translate(SAM_EVENTS))) == 2
+
+
+API = {"Resources": {
+    "RestAPI": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "api", "DefinitionBody": {}}},
+    "APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.app", "Runtime": "python3.11"}},
+    "Nightly": {"Type": "AWS::Serverless::Function", "DependsOn": "RestAPI", "Properties": {"Handler": "app.nightly"}},
+}}
+
+
+def logged(service: str = "api") -> dict:
+    template = copy.deepcopy(API)
+    packaging.amend(template, "dev", f"pawport-{service}")
+    packaging.add_logs(template, "dev", service)
+    return template
+
+
+def test_every_function_gets_a_log_group_with_a_retention_before_it() -> None:
+    template = logged()
+    assert logging_rules.function_logs_retained(template) == []
+    groups = {rules.props(g)["LogGroupName"]: rules.props(g)["RetentionInDays"]
+              for g in rules.of_type(template, "AWS::Logs::LogGroup").values()}
+    assert groups["/aws/lambda/pawport-api-dev-api_handler"] == groups["/aws/lambda/pawport-api-dev-nightly"] == 30
+    assert template["Resources"]["Nightly"]["DependsOn"] == ["NightlyLogGroup", "RestAPI"]   # its own kept
+
+
+FUNCTION_LOG_MISTAKES = {
+    "group missing": lambda t: t["Resources"].pop("NightlyLogGroup"),
+    "kept forever": lambda t: rules.props(t["Resources"]["NightlyLogGroup"]).pop("RetentionInDays"),
+    "created after the function": lambda t: t["Resources"]["Nightly"].pop("DependsOn"),
+    "renamed function": lambda t: rules.props(t["Resources"]["Nightly"]).__setitem__("FunctionName", "other"),
+}
+
+
+@pytest.mark.parametrize("mistake", FUNCTION_LOG_MISTAKES)
+def test_a_function_log_kept_forever_is_caught(mistake: str) -> None:
+    assert logging_rules.function_logs_retained(broken(logged(), FUNCTION_LOG_MISTAKES[mistake]))
+
+
+def test_api_stages_write_access_logs_without_bodies_and_are_throttled() -> None:
+    template = logged()
+    assert logging_rules.stages_logged_and_throttled(template) == []
+    settings = rules.props(template["Resources"]["RestAPI"])["MethodSettings"][0]
+    assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == packaging.STAGE_THROTTLING["api"]
+    assert json.loads(packaging.ACCESS_LOG_FORMAT)["ip"] == "$context.identity.sourceIp"
+
+
+STAGE_MISTAKES = {
+    "no access log": lambda t: rules.props(t["Resources"]["RestAPI"]).pop("AccessLogSetting"),
+    "access log kept forever": lambda t: rules.props(t["Resources"]["RestAPIAccessLogGroup"]).pop("RetentionInDays"),
+    "request bodies logged": lambda t: rules.props(t["Resources"]["RestAPI"])["AccessLogSetting"].__setitem__(
+        "Format", packaging.ACCESS_LOG_FORMAT[:-1] + ',"body":"$input.body"}'),
+    "no caller": lambda t: rules.props(t["Resources"]["RestAPI"])["AccessLogSetting"].__setitem__(
+        "Format", packaging.ACCESS_LOG_FORMAT.replace("$context.identity.sourceIp", "-")),
+    "not throttled": lambda t: rules.props(t["Resources"]["RestAPI"]).pop("MethodSettings"),
+    "data trace on": lambda t: rules.props(t["Resources"]["RestAPI"])["MethodSettings"][0].__setitem__(
+        "DataTraceEnabled", True),
+}
+
+
+@pytest.mark.parametrize("mistake", STAGE_MISTAKES)
+def test_an_unlogged_or_unthrottled_stage_is_caught(mistake: str) -> None:
+    assert logging_rules.stages_logged_and_throttled(broken(logged(), STAGE_MISTAKES[mistake]))
+
+
+def test_a_stage_of_a_service_without_throttling_stops_packaging() -> None:
+    with pytest.raises(LookupError, match="throttling"):
+        logged("egress")
+
+
+def chalice_reserved(service: str, function: str) -> int | None:
+    config = json.loads((policies.REPO / "services" / service / ".chalice" / "config.json").read_text())
+    return config.get("lambda_functions", {}).get(function, {}).get("reserved_concurrency")
+
+
+def test_the_extraction_path_has_a_maximum_concurrency() -> None:
+    reserved = {"upload_events": chalice_reserved("workers", "upload_events"), "extract": chalice_reserved("egress", "extract")}
+    assert logging_rules.extraction_capped(reserved) == []
+
+
+@pytest.mark.parametrize("reserved", [{"upload_events": 5, "extract": None}, {"upload_events": None, "extract": 5},
+                                      {"upload_events": 5, "extract": 2}])
+def test_an_uncapped_or_starved_extraction_path_is_caught(reserved: dict) -> None:
+    assert logging_rules.extraction_capped(reserved)
 
 
 def test_forbidden_library_and_missing_shared_package_are_caught(tmp_path: Path) -> None:
@@ -106,11 +190,13 @@ def test_packaged_vpc_mistakes_are_caught(packaged: dict) -> None:
 def test_every_packaged_role_has_exactly_the_committed_policy(packaged: dict, service: str) -> None:
     """So the policy rules in test_policies.py hold for what is deployed."""
     template = packaged[service].load()
-    committed = json.loads(policies.policy_path(service, "dev").read_text())
     roles = rules.role_policies(template)
-    assert roles and all(documents == [committed] for documents in roles.values())
+    assert roles
     for function in rules.functions(template).values():
-        assert rules.target(rules.props(function)["Role"]) in roles
+        handler = rules.props(function)["Handler"].rpartition(".")[2]
+        name = policies.API_HANDLER if handler == "app" else handler   # each function its own role and file
+        committed = json.loads(policies.policy_path(service, "dev", name).read_text())
+        assert roles[rules.target(rules.props(function)["Role"])] == [committed], name
 
 
 @slow
@@ -147,3 +233,26 @@ def test_packaged_mappings_report_batch_item_failures(packaged: dict) -> None:
 def test_cfn_lint_packaged_templates_have_no_errors(packaged: dict, service: str) -> None:
     assert errors(lint_file(packaged[service].template)) == []
 
+
+
+@slow
+@pytest.mark.parametrize("service", policies.SERVICES)
+def test_packaged_functions_and_stages_keep_logs_for_a_while(packaged: dict, service: str) -> None:
+    template = packaged[service].load()
+    assert logging_rules.function_logs_retained(template) == []
+    assert logging_rules.stages_logged_and_throttled(template) == []
+
+
+@slow
+def test_packaged_log_mistakes_are_caught(packaged: dict) -> None:
+    template = packaged["api"].load()
+    groups = list(rules.of_type(template, "AWS::Logs::LogGroup"))
+    assert logging_rules.function_logs_retained(broken(template, lambda t: [t["Resources"].pop(g) for g in groups]))
+    assert logging_rules.stages_logged_and_throttled(broken(template, lambda t: [t["Resources"].pop(g) for g in groups]))
+
+
+@slow
+def test_packaged_extraction_path_is_capped(packaged: dict) -> None:
+    reserved = {"upload_events": logging_rules.packaged_reserved(packaged["workers"].load(), "upload_events"),
+                "extract": logging_rules.packaged_reserved(packaged["egress"].load(), "extract")}
+    assert logging_rules.extraction_capped(reserved) == []

@@ -1,6 +1,7 @@
 """The committed Chalice policies (services/*/.chalice/policy-<stage>.json): what each role may do.
 test_packaging.py shows these are exactly the roles' policies in the packaged templates."""
 import copy
+import json
 
 import pytest
 
@@ -21,10 +22,21 @@ def allow(action: str, resource: str = "*") -> dict:
     return {"Effect": "Allow", "Action": action, "Resource": resource}
 
 
-def test_committed_policies_are_generated(committed_policies: dict) -> None:
+def test_committed_policies_are_generated() -> None:
     """Edit infra/policies.py and run `python -m infra.chalice_env --placeholders`, not the JSON."""
-    for (service, stage), policy in committed_policies.items():
-        assert policy == policies.policy(service, stage), f"{service}/{stage}"
+    for service in policies.SERVICES:
+        generated = {policies.policy_path(service, stage, f): document for stage in STAGES
+                     for f, document in policies.policies(service, policies.Target(stage)).items()}
+        committed = set(policies.policy_path(service, "dev").parent.glob("policy-*.json"))
+        assert committed == set(generated), f"{service}: a policy file no function has, or one missing"
+        for path, document in generated.items():
+            assert json.loads(path.read_text()) == document, path.name
+
+
+def test_a_function_not_named_falls_back_to_its_logs() -> None:
+    for service in policies.SERVICES:
+        fallback = policies.policy(service, "dev")
+        assert {s["Sid"] for s in fallback["Statement"]} <= {"LambdaWritesLogs", "LambdaManagesVpcEnis"}
 
 
 # ---- control: every permission reachable without NAT, and the test names why ----
@@ -37,17 +49,66 @@ def test_control_holds_only_what_it_can_reach(committed_policies: dict, base_sta
     for grant, why in named.items():
         print(f"control/{stage}: {grant}\n    -> {why}")
     assert rules.control_reachable_only(policy, stage, endpoints) == []
+    # no S3 (nothing in the VPC calls it) and no queue polling (no function of control reads a queue)
     assert set(named.values()) == {
         f"CloudWatch Logs, {rules.LAMBDA_SERVICE}", f"VPC network interfaces, {rules.LAMBDA_SERVICE}",
-        f"SQS polling by the event source mapping, {rules.LAMBDA_SERVICE}",
-        "DynamoDB through the gateway endpoint", "S3 through the gateway endpoint",
-        "Aurora as its own database user (IAM auth token signed locally)"}
+        "DynamoDB through the gateway endpoint", "Aurora as its own database user (IAM auth token signed locally)"}
+
+
+def database_users(functions: dict[str | None, dict]) -> dict[str | None, set[str]]:
+    return {f: {r.rsplit("/", 1)[1] for g in rules.grants(p, "rds-db:connect") for r in g.resources}
+            for f, p in functions.items()}
+
+
+def schema_owner_problems(functions: dict[str | None, dict]) -> list[str]:
+    """Only `migrate` connects as the schema's owner, and as nobody else; the others as the application."""
+    problems = []
+    for function, users in database_users(functions).items():
+        allowed = {policies.MIGRATION_DB_USER} if function == "migrate" else {policies.CONTROL_DB_USER}
+        problems += [f"control/{function} may connect as {u}" for u in sorted(users - allowed)]
+    return problems
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_only_migrate_connects_as_the_schema_owner(stage: str) -> None:
+    functions = {f: json.loads(policies.policy_path("control", stage, f).read_text())
+                 for f in policies.policies("control", policies.Target(stage))}
+    assert schema_owner_problems(functions) == []
+    assert database_users(functions)["migrate"] == {policies.MIGRATION_DB_USER}
+
+
+@pytest.mark.parametrize("function", ["api_handler", "sweep_outbox", "migrate"])
+def test_another_database_user_is_caught(function: str) -> None:
+    functions = copy.deepcopy(policies.policies("control", policies.Target("dev")))
+    user = policies.CONTROL_DB_USER if function == "migrate" else policies.MIGRATION_DB_USER
+    functions[function]["Statement"].append(
+        allow("rds-db:connect", f"arn:aws:rds-db:us-east-1:000000000000:dbuser:cluster-X/{user}"))
+    assert schema_owner_problems(functions)
+
+
+def control_writes_no_s3(policy: dict) -> list[str]:
+    return [f"control may {g.action} on {list(g.resources)} ({g.sid})" for g in rules.grants(policy, "s3:*")]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_control_holds_no_s3_grant(committed_policies: dict, stage: str) -> None:
+    assert control_writes_no_s3(committed_policies["control", stage]) == []
+
+
+@pytest.mark.parametrize("grant", [("s3:PutObject", "arn:aws:s3:::pawport-dev-passports/passports/*"),
+                                   ("s3:PutObject", "arn:aws:s3:::pawport-dev-jobs/jobs/*"),
+                                   ("s3:DeleteObject", "arn:aws:s3:::pawport-dev-passports/passports/*"),
+                                   ("s3:*", "*")])
+def test_an_s3_write_of_control_is_caught(committed_policies: dict, base_stack: dict, grant: tuple) -> None:
+    policy = with_statement(committed_policies["control", "dev"], allow(*grant))
+    assert control_writes_no_s3(policy)
+    assert rules.control_reachable_only(policy, "dev", rules.endpoint_actions(base_stack))
 
 
 CONTROL_MISTAKES = {
     "SES": allow("ses:SendEmail"),
     "SNS publish": allow("sns:Publish", "arn:aws:sns:*:*:pawport-dev-ses-feedback"),
-    "Lambda invoke": allow("lambda:InvokeFunction", "arn:aws:lambda:*:*:function:pawport-workers-dev-x"),
+    "Lambda invoke": allow("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:000000000000:function:pawport-workers-dev-x"),
     "Secrets Manager": allow("secretsmanager:GetSecretValue"),
     "KMS decrypt": allow("kms:Decrypt"),
     "Cognito": allow("cognito-idp:AdminGetUser"),
@@ -55,7 +116,9 @@ CONTROL_MISTAKES = {
     "everything": allow("*"),
     "another database user": allow("rds-db:connect", "arn:aws:rds-db:*:*:dbuser:*/postgres"),
     "a bucket the endpoint refuses": allow("s3:GetObject", "arn:aws:s3:::someone-elses-bucket/*"),
-    "an action the endpoint refuses": allow("dynamodb:Scan", "arn:aws:dynamodb:*:*:table/pawport-dev-main"),
+    "an action the endpoint refuses": allow("dynamodb:Scan", "arn:aws:dynamodb:us-east-1:000000000000:table/pawport-dev-main"),
+    "the table in any account": allow("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/pawport-dev-main"),
+    "passports through no endpoint": allow("s3:PutObject", "arn:aws:s3:::pawport-dev-passports/passports/*"),
     "NotAction": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
 }
 
@@ -128,7 +191,7 @@ def test_secret_read_is_caught(committed_policies: dict) -> None:
 
 # ---- invoke permissions: only workers, only control's aggregates-only function and egress's extract ----
 
-FUNCTION = "arn:aws:lambda:*:*:function:"
+FUNCTION = "arn:aws:lambda:us-east-1:000000000000:function:"
 
 
 def aggregates_arn(stage: str) -> str:
@@ -145,8 +208,8 @@ def test_the_only_invoke_permissions_are_workers_invoking_controls_aggregates_an
     for service in policies.SERVICES:
         assert rules.invoke_permissions(committed_policies[service, stage], service, stage) == []
     invokes = [g for service in policies.SERVICES for g in rules.grants(committed_policies[service, stage], "lambda:*")]
-    assert [(g.action, g.resources) for g in invokes] == [("lambda:InvokeFunction", (aggregates_arn(stage),)),
-                                                          ("lambda:InvokeFunction", (extract_arn(stage),))]
+    assert sorted((g.action, g.resources) for g in invokes) == [("lambda:InvokeFunction", (aggregates_arn(stage),)),
+                                                                ("lambda:InvokeFunction", (extract_arn(stage),))]
     assert invokes == rules.grants(committed_policies["workers", stage], "lambda:*")
 
 
@@ -163,6 +226,8 @@ INVOKE_MISTAKES = {
     "workers, every egress function": ("workers", allow("lambda:InvokeFunction", FUNCTION + "pawport-egress-dev-*")),
     "api, egress's extract": ("api", allow("lambda:InvokeFunction", extract_arn("dev"))),
     "workers, the other stage's": ("workers", allow("lambda:InvokeFunction", aggregates_arn("prod"))),
+    "workers, in any account": ("workers", allow("lambda:InvokeFunction",
+                                                "arn:aws:lambda:*:*:function:pawport-control-dev-operator_aggregates")),
     "workers, lambda:*": ("workers", allow("lambda:*", aggregates_arn("dev"))),
     "workers, asynchronously": ("workers", allow("lambda:InvokeAsync", aggregates_arn("dev"))),
     "workers, through a function URL": ("workers", allow("lambda:InvokeFunctionUrl", aggregates_arn("dev"))),
@@ -181,14 +246,14 @@ def test_another_invoke_permission_is_caught(committed_policies: dict, mistake: 
     assert rules.invoke_permissions(policy, service, "dev")
 
 
-# ---- listings: every s3:ListBucket is held to prefixes the role already reads ----
+# ---- listings: every s3:ListBucket is held to prefixes the service already reads ----
 
 def as_list(value: object) -> list:
     return value if isinstance(value, list) else [value]
 
 
 def unconfined_listings(policy: dict) -> list[str]:
-    """Each bucket listing that may show keys outside the prefixes its role holds objects under."""
+    """Each bucket listing that may show keys outside the prefixes the service holds objects under."""
     statements = [s for s in as_list(policy["Statement"]) if s.get("Effect") == "Allow"]
     held = {resource for s in statements for resource in as_list(s.get("Resource", []))}
     problems = []
@@ -204,12 +269,13 @@ def unconfined_listings(policy: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_every_listing_is_held_to_prefixes_the_role_reads(committed_policies: dict, stage: str) -> None:
+def test_every_listing_is_held_to_prefixes_the_service_reads(committed_policies: dict, stage: str) -> None:
     for service in policies.SERVICES:
         assert unconfined_listings(committed_policies[service, stage]) == [], service
-    listed = [s["Condition"]["StringLike"]["s3:prefix"] for s in committed_policies["workers", stage]["Statement"]
-              if s["Sid"] == "ListsUploadsBucket"]
-    assert listed == [["uploads/*"]]   # the weekly document-count reconciliation lists uploads/
+    uploads = f"arn:aws:s3:::{policies.name(stage, 'uploads')}"
+    listed = {p for s in committed_policies["workers", stage]["Statement"] if s["Resource"] == uploads
+              for p in s["Condition"]["StringLike"]["s3:prefix"]}
+    assert listed == {"uploads/*"}   # the weekly document-count reconciliation lists uploads/, never the rest
 
 
 def listing(prefixes: list[str] | None) -> dict:
@@ -226,5 +292,5 @@ LISTING_MISTAKES = {
 
 
 @pytest.mark.parametrize("mistake", LISTING_MISTAKES)
-def test_a_listing_beyond_what_the_role_reads_is_caught(committed_policies: dict, mistake: str) -> None:
+def test_a_listing_beyond_what_the_service_reads_is_caught(committed_policies: dict, mistake: str) -> None:
     assert unconfined_listings(with_statement(committed_policies["workers", "dev"], LISTING_MISTAKES[mistake]))

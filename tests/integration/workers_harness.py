@@ -91,10 +91,12 @@ class Workers:
 
 
 @contextmanager
-def running_workers(stack: Stack) -> Iterator[Workers]:
+def running_workers(stack: Stack, clock: Callable[[], float] | None = None) -> Iterator[Workers]:
     """workers on a fresh copy of infra/resources.yaml in the stack's moto (a stage of its own), so
     event runners that other tests leave running on the stack's own queues cannot take its messages;
-    their Lambda endpoint serves a fake egress."""
+    their Lambda endpoint serves a fake egress. Given a clock (epoch seconds), the runner sweeps the
+    table's expired items as DynamoDB's TTL process does, at that clock's time (schedules then run
+    only when fired)."""
     made = resources.create_all(stack.moto_url, REGION, "w" + uuid.uuid4().hex[:8])
     egress = FakeEgress()
     invocations = InvokeApi([Function("extract", EXTRACT, f"arn:aws:lambda:{REGION}:0:function:{EXTRACT}", egress)],
@@ -104,8 +106,10 @@ def running_workers(stack: Stack) -> Iterator[Workers]:
     with pytest.MonkeyPatch.context() as patch:
         set_exactly(patch, env)  # no control's database settings, which workers must refuse
         importlib.import_module("chalicelib.workers.settings").settings.cache_clear()  # read this env
+        on_clock = {"clock": clock, "sweep_ttl_tables": [made.tables["main"]], "schedules_on_clock": False} \
+            if clock else {}
         runner = EventRunner(WORKERS, sqs_retry_delay_seconds=0,
-                             rule_dead_letter_queue_urls={"upload_events": made.queues["upload-events-dlq"]})
+                             rule_dead_letter_queue_urls={"upload_events": made.queues["upload-events-dlq"]}, **on_clock)
         # A second import of the app: another Lambda container, for delivering an event by hand.
         try:
             yield Workers(made, runner, load_app(WORKERS), boto3.client("s3"), boto3.client("sqs"), egress)

@@ -90,6 +90,10 @@ class FakeInvitations(FakeHouseholds):
     def by_token_hash(self, token_hash: str) -> Invitation | None:
         return next((i for i in self.t.invitations if i.token_hash == token_hash), None)
 
+    def sent_by(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
+        sent = [i.created_at for i in self.t.invitations if i.inviter_user_id == user_id and i.created_at > since]
+        return len(sent), min(sent, default=None)
+
 
 class FakeAuditLog(FakeHouseholds):
     def page(self, household_id: uuid.UUID, before: int | None, limit: int) -> list[AuditEntry]:

@@ -79,10 +79,10 @@ def test_an_id_is_either_refused_as_missing_or_read_from_dynamodb(store: Store, 
 class Presigned:
     """Stands in for the S3 adapter: presigning is local; the key is what is checked."""
 
-    def upload_form(self, key: str, content_type: str, max_bytes: int) -> dict:
+    def upload_form(self, household_id: str, key: str, content_type: str, max_bytes: int) -> dict:
         return {"url": "https://uploads.example", "fields": {"key": key, "Content-Type": content_type}}
 
-    def view_url(self, key: str) -> str:
+    def view_url(self, household_id: str, key: str) -> str:
         return f"https://uploads.example/{key}"
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from bench import chart, cost, llm_tokens, reads_through_aurora
 from bench.trace import Event, Trace
+from infra import packaging
+from tests.infra.infra_helpers import load_template
 
 PRICES = cost.load_prices()
 LIST = cost.Reading(free_tiers=False)
@@ -36,6 +38,11 @@ def test_this_designs_bill_line_by_line() -> None:
         "cloudwatch alarm": 0.1,
         "cloudwatch metrics": 0.0,
         "cloudwatch logs": 0.4,            # 0.8 GB of logs x $0.50
+        "api access logs": 0.125,          # 1 M requests x 250 B = 0.25 GB x $0.50
+        "aurora log": 0.0001,              # 10 h x 20 KB
+        "log storage (at retention)": 0.0465,   # (0.8 GB x 30/30 + 0.25 GB x 90/30 + 0.2 MB x 90/30) x $0.03
+        "dns query log": 0.0,              # control made no call this month
+        "dns firewall": 0.0015,            # 3 domain names x $0.0005
         "cognito": 0.55,
         "llm (gpt-4.1-mini, estimated)": round(1000 * LLM, 4),
     }
@@ -170,3 +177,40 @@ def test_the_picture_is_written(tmp_path: Path) -> None:
     chart.draw(fitted, {100: {"awake_hours": 6.0, "design_usd": fitted.design(100), "baseline_usd": 201.0}},
                {10: 2, 100: 12}, tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_controls_lookups_pay_the_dns_firewall_and_its_query_log() -> None:
+    usage = cost.Usage(Counter({"invocation.control": 1_000_000}))
+    bill = cost.design_bill(usage, PRICES, LIST)
+    # 4 M queries x $0.60/M + 3 names x $0.0005; 4 M x 500 B = 2 GB of query log x $0.50, kept 90 days
+    assert bill["dns firewall"] == pytest.approx(2.4 + 0.0015, abs=1e-4)
+    assert bill["dns query log"] == pytest.approx(1.0)
+    assert bill["log storage (at retention)"] == pytest.approx((0.8 + 2 * 3) * 0.03, abs=1e-4)
+    assert "dns firewall" not in cost.baseline_bill(usage, PRICES, LIST)   # the usual shape has none
+
+
+def test_the_free_five_gb_of_logs_cover_ingestion_first_then_storage() -> None:
+    usage = cost.Usage(Counter({"invocation.control": 1_000_000}))   # 0.8 + 2 GB ingested, 6.8 GB stored
+    free = cost.design_bill(usage, PRICES, cost.Reading(True))
+    assert free["cloudwatch logs"] == free["dns query log"] == 0
+    assert free["log storage (at retention)"] == pytest.approx((6.8 - (5 - 2.8)) * 0.03, abs=1e-4)
+
+
+def test_the_trail_and_threat_protection_are_options_outside_the_total() -> None:
+    usage = cost.Usage(Counter({"s3.GetObject": 150_000, "dynamodb.Query": 50_000, "dynamodb.DescribeTable": 9,
+                                "sqs.SendMessage": 10}), users=12_000)
+    listed, free = cost.options(usage, PRICES, LIST), cost.options(usage, PRICES, cost.Reading(True))
+    assert listed["data-event trail (DataEventsTrail)"] == pytest.approx(0.2)   # 200,000 events x $0.10/100,000
+    # Plus for all 12,000 users, no free tier, instead of Lite's (12,000 or 2,000 over the free 10,000)
+    assert listed["threat protection (ThreatProtection, Cognito Plus)"] == pytest.approx(240 - 66)
+    assert free["threat protection (ThreatProtection, Cognito Plus)"] == pytest.approx(240 - 11)
+    assert not set(listed) & set(cost.design_bill(usage, PRICES, LIST))
+
+
+def test_the_priced_retention_and_domain_names_are_the_stacks() -> None:
+    a, stack = PRICES["assumptions"], load_template(packaging.REPO / "infra" / "base-stack.yaml")
+    assert a["function_log_retention_days"] == packaging.FUNCTION_LOG_RETENTION_DAYS
+    assert a["access_log_retention_days"] == packaging.ACCESS_LOG_RETENTION_DAYS
+    assert a["stack_log_retention_days"] == stack["Parameters"]["LogRetentionDays"]["Default"]
+    lists = [r for r in stack["Resources"].values() if r["Type"] == "AWS::Route53Resolver::FirewallDomainList"]
+    assert a["dns_firewall_domains"] == sum(len(r["Properties"]["Domains"]) for r in lists)

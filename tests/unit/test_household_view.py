@@ -43,7 +43,7 @@ PARTITION = [
 class SignedUrls:
     """Stands in for the S3 adapter: presigning is local computation, the key is what matters."""
 
-    def view_url(self, key: str) -> str:
+    def view_url(self, household_id: str, key: str) -> str:
         return f"signed:{key}"
 
 

@@ -8,7 +8,7 @@ def run(households: int, awake_hours: float) -> dict:
             "skipped": {"reminder": 3}, "errors": {}, "llm": {"extractions": 2}, "drafts_at_review": {"ready": 2},
             "wakes": {"awake_hours": awake_hours, "resumes": 4, "sessions": 9, "pause_delay_seconds": 300},
             "users": households, "by_kind": {
-                "sweep_outbox": {"events": 144, "dynamodb.Query": 144, "invocation.control": 144},
+                "sweep_outbox": {"events": 4320, "dynamodb.Query": 4320, "invocation.control": 4320},   # every 10 minutes
                 "remind_due_records": {"events": 1, "dynamodb.Query": 2, "invocation.workers": 1},
                 "operator_report": {"events": 1, "invocation.workers": 1, "invocation.control": 1},
                 "dashboard": {"events": 10, "dynamodb.Query": 10},

@@ -19,7 +19,7 @@ def storage(monkeypatch: pytest.MonkeyPatch):
 
 def test_the_policy_admits_one_key_one_type_and_at_most_20_mib(storage) -> None:
     key = "uploads/h1/p1/u1/rabies.pdf"
-    form = storage.upload_form(key, "application/pdf", MAX_BYTES)
+    form = storage.upload_form("h1", key, "application/pdf", MAX_BYTES)
     policy = json.loads(base64.b64decode(form["fields"]["policy"]))
 
     conditions = policy["conditions"]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pawport.contracts import DraftBody, DuplicateOf, ExtractedFields, Role
+from pawport.contracts import DraftBody, DuplicateOf, ExtractedFields, RecordDetails, Role
 from pawport.documents import CONTENT_TYPES, DraftStatus
 from pawport.errors import NotFound
 from pawport.fields import SafeText
@@ -83,15 +83,8 @@ class HouseholdSummary(BaseModel):
     time_zone: str
 
 
-class RecordView(BaseModel):
+class RecordView(RecordDetails):
     """A vaccination record with its status on the household's calendar today."""
-    model_config = DEFERRED
-    id: str
-    pet_id: str
-    vaccine: str
-    administered_on: date | None
-    expires_on: date | None
-    clinic: str | None
     status: Status
     has_document: bool
 

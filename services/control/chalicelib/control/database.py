@@ -39,13 +39,17 @@ def make_engine(settings: ControlSettings, connect_timeout_seconds: int | None =
                 f" -c idle_in_transaction_session_timeout={settings.db_statement_timeout_ms * 2}")
     connect_args = {"connect_timeout": connect_timeout_seconds or settings.db_connect_timeout_seconds,
                     "options": timeouts,
-                    "application_name": "pawport-control"}
-    if settings.db_auth == "iam":
-        connect_args["sslmode"] = "require"
+                    "application_name": "pawport-control"} | verified_tls(settings)
     engine = create_engine(database_url(settings), poolclass=NullPool, connect_args=connect_args)
     if settings.db_auth == "iam":
         sign_iam_tokens(engine, settings)
     return engine
+
+
+def verified_tls(settings: ControlSettings) -> dict[str, str]:
+    """libpq's TLS settings: the server proves it is the database named in the settings, signed by
+    the CA control ships (AWS's RDS bundle in AWS, the local stack's own CA locally)."""
+    return {"sslmode": settings.db_sslmode, "sslrootcert": str(settings.db_sslrootcert)}
 
 
 def sign_iam_tokens(engine: Engine, settings: ControlSettings) -> None:

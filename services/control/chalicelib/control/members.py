@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from chalicelib.control import rules
+from chalicelib.control import rate_limits, rules
 from chalicelib.control.commands import AcceptInvitation, ChangeRole, InviteMember, LeaveHousehold, RemoveMember
 from chalicelib.control.households import membership
 from chalicelib.control.models import Household, Invitation, Member
@@ -38,6 +38,8 @@ def token_hash(token: str) -> str:
 def invite(command: InviteMember, uow: UnitOfWork, make_token: TokenMaker = new_token) -> InvitationSent:
     ctx, new = uow.ctx, command.new
     inviter = membership(uow, command.household_id, rules.OWNERS)
+    rate_limits.invitations_allowed(*uow.invitations.sent_by(inviter.user_id, ctx.now - rate_limits.INVITATIONS.window),
+                                    ctx.now)
     household = uow.households.get(inviter.household_id)
     rules.not_yet_member(uow.members.with_email(household.id, new.email),
                          f"{new.email} is already a member of this household")

@@ -4,6 +4,7 @@ the locks (and their order) are what keep concurrent changes of one household co
 An id that cannot name a row (not a UUID, or a user id no token could carry) finds nothing,
 so the caller sees the same 404 as for a row that does not exist."""
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -95,6 +96,12 @@ class Records(Repository):
 class Invitations(Repository):
     def by_token_hash(self, token_hash: str) -> Invitation | None:
         return self._session.scalar(select(Invitation).where(Invitation.token_hash == token_hash).with_for_update())
+
+    def sent_by(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
+        """How many invitations this person sent after `since`, in any household, and the oldest's time."""
+        sent, oldest = self._session.execute(select(func.count(), func.min(Invitation.created_at)).where(
+            Invitation.inviter_user_id == user_id, Invitation.created_at > since)).one()
+        return sent, oldest
 
 
 class AuditLog(Repository):

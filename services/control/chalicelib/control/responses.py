@@ -1,7 +1,8 @@
 """What control answers: declared views of what changed, never the stored row or item."""
-from datetime import date
 
 from pydantic import BaseModel
+
+from pawport.contracts import RecordDetails
 
 
 class Health(BaseModel):
@@ -22,13 +23,7 @@ class PetAdded(BaseModel):
     species: str
 
 
-class RecordView(BaseModel):
-    id: str
-    pet_id: str
-    vaccine: str
-    administered_on: date | None
-    expires_on: date | None
-    clinic: str | None
+class RecordView(RecordDetails):
     document_key: str | None
 
 

@@ -13,6 +13,7 @@ from chalicelib.control import (  # noqa: F401 (handlers register)
     members,
     operator_report,
     outbox,
+    rate_limits,
     records,
 )
 from chalicelib.control.database import Database, make_engine
@@ -59,6 +60,9 @@ class Control:
             return handler(command, uow)
 
     def warm_up(self, ctx: Context) -> Warmth:
+        # Refused before Aurora, and counted on the clock Aurora's awake time is counted on (the
+        # ledger's: the same as the actions' but in the month replay, whose hours are accelerated).
+        rate_limits.take(self.store, rate_limits.WARMUP, ctx.caller.user_id, self.warmup_database.now())
         return actions.warm_up(self.warmup_database, self.attempts, ctx)
 
     def sweep_outbox(self) -> int:
