@@ -46,8 +46,16 @@ class SafeText(GroupedMetadata):
     min_length: int = 1
 
     def __iter__(self) -> Iterator[Any]:
-        yield AfterValidator(printable)   # first, so the lengths are counted on the stored form
-        yield Field(min_length=self.min_length, max_length=self.max_length)
+        yield AfterValidator(self._checked)
+
+    def _checked(self, value: str) -> str:
+        stored = printable(value)   # first, so the length is counted on the stored form
+        if len(stored) < self.min_length:
+            raise ValueError("must not be empty" if self.min_length == 1 else
+                             f"must be at least {self.min_length} characters")
+        if len(stored) > self.max_length:
+            raise ValueError(f"must be at most {self.max_length} characters")
+        return stored
 
 
 # An email address as it is matched and stored: folded, and at most 254 characters in that form.
