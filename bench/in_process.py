@@ -3,8 +3,9 @@ environment as its Lambda would be, against the stack's moto, PostgreSQL and loc
 meter that counts every call they make to PostgreSQL (SQLAlchemy events) and AWS (botocore
 events), per action type of the trace.
 
-api and control answer through Chalice's test client; workers and egress through the event
-runner, which delivers their queues' messages as Lambda's event source mappings do."""
+api and control answer through Chalice's test client; workers through the event runner, which
+delivers pushed events, queue messages and stream records as Lambda would; egress and control's
+plain functions through the local Invoke API, as workers' synchronous invocations reach them."""
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -26,7 +27,7 @@ from devstack.runner_lambda import Function
 from devstack.stack import Stack, service_env, service_variables
 
 Loaded = TypeVar("Loaded")
-DRAIN_LIMIT = 50   # poll rounds: an upload settles in four (upload, job, result); more means a loop
+DRAIN_LIMIT = 50   # poll rounds: an upload settles in a few (event, stream records); more means a loop
 
 
 class Meter:

@@ -3,7 +3,8 @@
 run's ledger, tables and loaded modules never reach the next.
 
 BENCH_HOUSEHOLDS=10,100 picks the sizes, for a quicker run (default 10,100,1000: about 13 minutes
-on a 2-core machine, the 1,000-household month's 12 of them, its set-up the most)."""
+on an idle 2-core machine, over half an hour on a shared one; the 1,000-household month takes most
+of it, its set-up the most)."""
 import json
 import os
 import subprocess
