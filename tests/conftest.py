@@ -94,7 +94,7 @@ def control(stack: Stack) -> SimpleNamespace:
         return Store.from_settings(wired.settings, lambda: now)
 
     return SimpleNamespace(wired=wired, database=wired.database, store=wired.projections, table=wired.store,
-                           table_at=table_at, run=run,
+                           table_at=table_at, run=run, stack=stack,
                            commands=commands, requests=requests, rules=rules, models=models, members=members,
                            outbox=outbox, projection=projection, Context=unit_of_work.Context)
 
