@@ -5,10 +5,21 @@ PY := $(VENV)/bin/python
 SERVICES := api control egress workers
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt constraints.txt services/*/requirements.txt shared/pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install dev lint test bench package token migration wakes rebuild-projections clean
+.PHONY: install dev lint test bench package token user migration wakes rebuild-projections mail remind clean
 .DEFAULT_GOAL := dev
 
-install: $(STAMP)
+# The web app: `npm ci` when its lock file changes, a build when its sources do (Node.js 20 and npm).
+WEB_STAMP := web/node_modules/.installed-$(shell sha1sum web/package-lock.json | cut -c1-12)
+WEB_SOURCES := $(shell find web/src web/public -type f) web/index.html web/package.json web/vite.config.ts web/tsconfig.json
+
+install: $(STAMP) web/dist/index.html
+
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	rm -f web/node_modules/.installed-* && touch $@
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run --silent build
 
 $(STAMP):
 	./scripts/install-system.sh
@@ -28,6 +39,7 @@ lint: install
 	PYTHONPATH=services/api:services/control:services/egress:services/workers $(VENV)/bin/lint-imports --no-logo
 
 test: lint
+	cd web && npx vitest run --silent
 	$(PY) -m pytest
 
 bench: install
@@ -39,11 +51,20 @@ package: install  # chalice package per service into build/, cfn-lint, checkov (
 token:
 	@$(PY) -m devstack.token
 
+user:  # with `make dev` running: make user email=someone@example.com (a confirmed user; prints an Id token)
+	@$(PY) -m devstack.user "$(email)"
+
 migration:  # with `make dev` running: make migration m="what changed"
 	$(PY) -m devstack.alembic_cli revision --autogenerate -m "$(m)"
 
 wakes:  # with `make dev` running: Aurora's awake time from control's wake ledger
 	@$(PY) -m devstack.wakes
+
+mail:  # with `make dev` running: the mail its local SES has sent (reminders, invitations)
+	@$(PY) -m devstack.mail_cli
+
+remind:  # with `make dev` running: the next daily reminder run, now (or: make remind day=YYYY-MM-DD)
+	@$(PY) -m devstack.remind $(if $(day),--day $(day))
 
 rebuild-projections:  # with `make dev` running: every projection item in DynamoDB again from Aurora
 	@$(PY) -m devstack.rebuild_projections

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, hot_path, memory, month, progress, reminders
+from bench import cold_start, door_flow, extraction, hot_path, memory, month, progress, reminders
 from devstack import REPO
 from devstack.dev import wait_until_healthy
 from devstack.ports import free_port
@@ -34,6 +34,10 @@ def main() -> None:
             months, sizes, reminder_run = (pool.submit(month.measure), pool.submit(package_sizes),
                                            pool.submit(reminders.measure))
             results |= hot_path_figures(stack) | months.result() | sizes.result() | reminder_run.result()
+    with progress.part(f"extraction quality on {extraction.count()} generated certificates"):
+        results |= extraction.measure()   # after the months: OCR takes both cores
+    with progress.part("the door flow in a browser, online and offline"):
+        results |= door_flow.measure()    # alone: it times a browser
     ratio = results["reminder_read_ratio"]
     results["reminder_goal"] = (f"reminder reads at 100,000 / 1,000 households {ratio}, goal <= {REMINDER_GOAL}: "
                                 + ("met" if ratio <= REMINDER_GOAL else "MISSED"))
@@ -46,6 +50,7 @@ def main() -> None:
     print(month.describe(results))
     print(f"peak resident memory on a 20 MiB file, MB: {results['peak_memory_mb_by_input']}; "
           f"memory sizes with headroom: {results['memory_size_mb']} (services/*/.chalice/config.json)")
+    print(f"extraction by kind of document: {results['extraction_by_kind']}")
     print(f"\nwritten to {RESULTS.relative_to(REPO)}")
 
 

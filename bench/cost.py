@@ -143,6 +143,7 @@ def shared_lines(usage: Usage, prices: dict[str, Any], reading: Reading, vpc_dns
                    + _over(gb_seconds, free["lambda"].get("gb_seconds", 0)) * p["lambda"]["per_gb_second"]),
         "api gateway": calls["apigateway.request"] * p["api_gateway"]["per_million_requests"] / 1e6,
         "s3 requests": s3(calls, prices),
+        "cloudfront": cloudfront(calls, prices, free["cloudfront"]),
         "sqs requests": sqs[0] * p["sqs"]["per_million_requests"] / 1e6,
     } | {f"sqs polling: {queue} ({reading.pollers} pollers)": billable * p["sqs"]["per_million_requests"] / 1e6
          for queue, billable in zip(reading.polled, sqs[1:], strict=True)} | {
@@ -221,6 +222,22 @@ def dynamodb(calls: Counter[str], prices: dict[str, Any]) -> float:
         else:
             raise ValueError(f"no price for dynamodb.{operation}: classify it in bench/cost.py")
     return reads * p["per_million_read_units"] / 1e6 + writes * p["per_million_write_units"] / 1e6
+
+
+def cloudfront(calls: Counter[str], prices: dict[str, Any], free: dict[str, float]) -> float:
+    """What the passports' CDN serves (counted by the replay as "cloudfront.request" and ".bytes"), and
+    the invalidations workers send (one path each); its origin's S3 GETs are in the S3 line."""
+    p = prices["cloudfront"]
+    return (_over(calls["cloudfront.request"], free.get("requests", 0)) * p["per_ten_thousand_https_requests"] / 1e4
+            + _over(calls["cloudfront.bytes"] / 1e9, free.get("gb_out", 0)) * p["per_gb_out"]
+            + _over(calls["cloudfront.CreateInvalidation"], free.get("invalidation_paths", 0)) * p["per_invalidation_path"])
+
+
+def marginal(kind: str, run: dict[str, Any], prices: dict[str, Any], reading: Reading) -> float:
+    """What one action type's calls in a replayed month add to this design's bill."""
+    calls = Counter({k: v for k, v in run["by_kind"].get(kind, {}).items() if k != "events"})
+    with_it, without = design_bill(Usage(calls), prices, reading), design_bill(Usage(), prices, reading)
+    return round(sum(with_it.values()) - sum(without.values()), 4)   # lines to 1/100 cent: a month's views cost cents
 
 
 def s3(calls: Counter[str], prices: dict[str, Any]) -> float:

@@ -70,7 +70,8 @@ def _user_token(stack: Stack) -> str:
 def _household_with_certificate(stack: Stack, token: str, store: Store) -> str:
     """A household, a pet and an approved rabies record with its certificate, through control."""
     control, headers = stack.control_url, {"Authorization": f"Bearer {token}"}
-    household = requests.post(f"{control}/households", json={"name": "Bench"}, headers=headers, timeout=30).json()
+    household = requests.post(f"{control}/households", json={"name": "Bench", "time_zone": "UTC"}, headers=headers,
+                              timeout=30).json()
     pet = requests.post(f"{control}/households/{household['household_id']}/pets", headers=headers, timeout=30,
                         json={"name": "Ollie", "species": "dog"}).json()
     upload_id = _ready_draft(store, household["household_id"], pet["pet_id"])
@@ -86,6 +87,7 @@ def _ready_draft(store: Store, household_id: str, pet_id: str) -> str:
     store.write(Put(Item(household_key(household_id), draft_sk(upload_id), kind="draft",
                          expires_at=datetime.now(UTC) + timedelta(days=14),
                          body={"upload_id": upload_id, "pet_id": pet_id, "status": "ready", "reason": None,
+                               "file_name": "rabies.pdf",
                                "document_key": f"uploads/{household_id}/{pet_id}/{upload_id}/rabies.pdf",
                                "content_hash": uuid.uuid4().hex * 2})))
     return upload_id

@@ -82,6 +82,8 @@ def figures(runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
     out["aurora_awake_ratio"] = round(reference["wakes"]["awake_hours"] / ALWAYS_ON_HOURS, 4)
     out["aurora_resumes"] = reference["wakes"]["resumes"]
     out["hot_path_pg_transactions"] = out[f"hot_path_pg_transactions_{reference['households']}"]
+    out |= passport_figures(reference)
+    out |= ask_figures(reference)
     dashboards = reference["by_kind"].get("dashboard", {})
     out["dashboard_ddb_round_trips"] = round(_service(dashboards, "dynamodb") / dashboards["events"], 2)
     out["month_goals"] = [goal_note(n, run["wakes"]["awake_hours"]) for n, run in runs.items() if n in GOAL_AWAKE_HOURS]
@@ -92,14 +94,47 @@ def figures(runs: dict[int, dict[str, Any]]) -> dict[str, Any]:
     return out | bills(runs, reference)
 
 
+def passport_figures(run: dict[str, Any]) -> dict[str, Any]:
+    """Passport views and publishing in a month: a view must reach no database and no Lambda; what each
+    adds to the bill at list prices (the CDN's requests and bytes, its origin's S3 GETs; publishing's
+    control action and workers' puts)."""
+    views, published = run["by_kind"].get("passport_view", {}), run["by_kind"].get("publish_passport", {})
+    reading = cost.Reading(free_tiers=False, pollers=0, memory_mb=cost.memory_sizes())
+    prices = cost.load_prices()
+    return {"passport_views_replayed": views.get("events", 0),
+            "passport_view_pg_transactions": views.get("postgres.transaction", 0),
+            "passport_view_lambda_invocations": sum(v for k, v in views.items() if k.startswith("invocation.")),
+            "passport_view_s3_gets": views.get("s3.GetObject", 0),
+            "passports_published": published.get("events", 0),
+            "passport_views_month_usd_list_price": cost.marginal("passport_view", run, prices, reading),
+            "passport_publishing_month_usd_list_price": cost.marginal("publish_passport", run, prices, reading)}
+
+
+def ask_figures(run: dict[str, Any]) -> dict[str, Any]:
+    """Asks in a month: what 1,000 of them cost at list prices, the model's tokens (priced as the
+    budget prices them) and the services' calls (control's action and its wake, workers, egress)."""
+    asks, spent = run["by_kind"].get("ask", {}).get("events", 0), run.get("asks", {})
+    reading = cost.Reading(free_tiers=False, pollers=0, memory_mb=cost.memory_sizes())
+    services = cost.marginal("ask", run, cost.load_prices(), reading)
+    llm = spent.get("micro_usd", 0) / 1e6
+    return {"asks_replayed": asks, "asks_answered": spent.get("asks", 0),
+            "ask_usd_per_1000": round((services + llm) / asks * 1000, 4) if asks else None,
+            "ask_llm_usd_per_1000": round(llm / asks * 1000, 4) if asks else None}
+
+
+def scheduled_runs(behaviour: dict[str, Any]) -> Counter[str]:
+    """The reference month's scheduled runs, by kind: what the idle month is made of."""
+    start = datetime.fromisoformat(behaviour["month"]["start"])
+    return Counter(e.kind for e in schedules(behaviour, start, start + timedelta(days=behaviour["month"]["days"])))
+
+
 def bills(runs: dict[int, dict[str, Any]], reference: dict[str, Any]) -> dict[str, Any]:
     """Each month's bill in the three designs and both columns, and the idle month's: the schedules
     alone, at what each run cost in the smallest month measured (bench/cost.py). The columns are read
     with the upper poller count; the design's totals are also given at the lower one."""
     prices, behaviour = cost.load_prices(), load_behaviour()
     polled, memory = cost.polled_queues(declared=cost.declared_queues()), cost.memory_sizes()
-    start = datetime.fromisoformat(behaviour["month"]["start"])
-    schedule = Counter(e.kind for e in schedules(behaviour, start, start + timedelta(days=behaviour["month"]["days"])))
+    schedule = scheduled_runs(behaviour)
     smallest = runs[min(runs)]
     months = {"idle": cost.idle(smallest, schedule)} | {n: cost.replayed(run) for n, run in runs.items()}
     reads = {"idle": reads_through_aurora.figures(generate(behaviour, 0), smallest["wakes"]["pause_delay_seconds"])} | {

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from devstack.measure import AwsCalls
 from devstack.moto import moto_server
 from devstack.ports import free_port
 from devstack.stack import REGION
-from pawport.reminders import run_at
+from pawport.reminders import DEFAULT_WINDOWS, run_at
 from pawport.status import DUE_WINDOW
 from pawport.store import Item, Store
 
@@ -79,8 +79,9 @@ def index_items(projection: Any, households: int, due_today: int) -> Iterator[di
     for n in range(households):
         expires_on = DAY + (DUE_WINDOW if n < due_today else timedelta(days=31 + n % 330))
         record = projection.VaccinationRecord(id=uuid.uuid4(), household_id=uuid.uuid4(), pet_id=uuid.uuid4(),
-                                              vaccine="Rabies", expires_on=expires_on, version=1)
-        yield from projection.reminder_items(record, "Europe/London")
+                                              vaccine="Rabies", expires_on=expires_on, version=1,
+                                              created_at=run_at(DAY) - timedelta(days=60))
+        yield from projection.reminder_items(record, "Europe/London", DEFAULT_WINDOWS)
 
 
 def seed(store: Store, items: Iterator[dict]) -> int:
@@ -89,7 +90,7 @@ def seed(store: Store, items: Iterator[dict]) -> int:
     for item in items:
         if len(chunks[-1]) == SEED_CHUNK:
             chunks.append([])
-        chunks[-1].append(Item(**item))
+        chunks[-1].append(Item(**item | {"expires_at": datetime.fromtimestamp(item["expires_at"], UTC)}))
     with ThreadPoolExecutor(WRITERS) as pool:
         return sum(pool.map(store.put_all, chunks))
 

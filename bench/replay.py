@@ -21,11 +21,11 @@ import requests
 from fpdf import FPDF
 from sqlalchemy.orm import Session
 
-from bench import in_process, progress
-from bench.trace import BEHAVIOUR, NOT_BUILT, Event, Household, Trace, generate, load_behaviour
+from bench import in_process, passports, progress
+from bench.trace import BEHAVIOUR, Event, Household, Trace, generate, load_behaviour
 from devstack import identity
 from devstack.stack import REGION, Stack
-from pawport import llm_usage
+from pawport import llm_budget, llm_usage
 from pawport.keys import MAIL_SK, draft_sk, household_key, mail_key
 from pawport.store import Item, Put, Store
 
@@ -57,6 +57,9 @@ class Replay:
         self.users = 0                              # people signed up in the pool: Cognito's monthly active users
         self.s3 = boto3.client("s3", endpoint_url=stack.moto_url)
         self.table = Store(stack.resources.tables["main"], REGION, stack.moto_url, clock)
+        self.cdn = passports.cdn(stack)
+        self.passport_paths: dict[int, str] = {}   # household -> its passport's path on the CDN
+        self.started = datetime.now(UTC)
 
     # -- before the month: the households that are members already, through control -------------
     def set_up(self) -> None:
@@ -117,20 +120,21 @@ class Replay:
         self.table.write(Put(Item(household_key(household_id), draft_sk(upload_id), kind="draft",
                                   expires_at=datetime.now(UTC) + timedelta(days=14),
                                   body={"upload_id": upload_id, "pet_id": pet_id, "status": "ready", "reason": None,
-                                        "document_key": key, "content_hash": uuid.uuid4().hex * 2})))
+                                        "document_key": key, "content_hash": uuid.uuid4().hex * 2,
+                                        "file_name": "certificate.pdf"})))
         return upload_id
 
     # -- the month ---------------------------------------------------------------------------------
     def run(self) -> None:
         for event in progress.tracked(self.trace.events):
             self.clock.now = event.at
-            handler = None if event.kind in NOT_BUILT else getattr(self, event.kind, None)
-            if handler is None:   # not built yet, or built but without a driver here yet
+            handler = getattr(self, event.kind, None)
+            if handler is None:   # drawn, but without a driver here yet
                 self.skipped[event.kind] += 1
                 continue
             with self.meter.counting(event.kind) as extra:
                 try:
-                    handler(event, *([extra] if event.kind == "upload" else []))
+                    handler(event, *([extra] if event.kind in ("upload", "passport_view") else []))
                 except (AssertionError, KeyError) as error:
                     self.errors[event.kind] += 1
                     log.warning("%s failed: %r", event, error)
@@ -173,7 +177,7 @@ class Replay:
 
     def update_record(self, event: Event) -> None:
         record_id = self.records[event.ref]
-        self._send(self.services.control, "PUT", f"/pets/{self._pet(event)}/records/{record_id}", event,
+        self._send(self.services.control, "PATCH", f"/pets/{self._pet(event)}/records/{record_id}", event,
                    {"vaccine": "Rabies", "clinic": "Riverside Veterinary Clinic"}, status=200)
 
     def add_pet(self, event: Event) -> None:
@@ -207,6 +211,40 @@ class Replay:
         self._send(self.services.control, "PUT", f"/households/{self.household_ids[event.household]}/members/"
                    f"{self.partners[event.household]}", event, {"role": role}, status=200)
 
+    def publish_passport(self, event: Event) -> None:
+        """The owner shares every pet for 30 days; workers publish the page from the table's stream."""
+        household_id = self.household_ids[event.household]
+        made = self._send(self.services.control, "POST", f"/households/{household_id}/passports", event,
+                          {"pet_ids": self.pets[event.household], "duration": "30d"})
+        self.passport_paths[event.household] = made["path"]
+        self.services.settle()
+
+    def passport_view(self, event: Event, extra: Counter[str]) -> None:
+        """A stranger opens the link: the CDN serves the page and its QR code from the bucket."""
+        served, size = passports.view(self.cdn, self.passport_paths[event.household], requests)
+        extra["cloudfront.request"] += served
+        extra["cloudfront.bytes"] += size
+
+    def ask(self, event: Event) -> None:
+        """The owner asks whether a pet is cleared for a stay in two weeks: control checks, reserves and
+        hands it over (one wake); workers have egress answer it from the table's stream."""
+        household_id, day = self.household_ids[event.household], (event.at + timedelta(days=14)).date()
+        question = f"Is Pet {(event.pet or 0) + 1} cleared for boarding on {day.day} {day:%B} {day.year}?"
+        made = self._send(self.services.control, "POST", f"/households/{household_id}/asks", event,
+                          {"question": question}, status=202)
+        self.services.settle()
+        answer = self._get(self.services.api, f"/asks/{made['request_id']}", event)
+        assert answer["status"] == "answered", answer
+
+    def asks_spent(self) -> dict[str, int]:
+        """The month's asks as the households' usage events settled them (pawport/llm_budget.py), in the
+        months of the wall clock the services around control keep (the replay's may span two)."""
+        months = {llm_usage.month_of(self.started), llm_usage.month_of(datetime.now(UTC))}
+        with self.meter.aside():
+            events = [e for month in months for e in llm_budget.events_of(self.table, month)
+                      if e.body["kind"] == "ask" and e.body["status"] == "settled"]
+        return {"asks": len(events), "micro_usd": sum(e.body["micro_usd"] for e in events)}
+
     def sweep_outbox(self, event: Event) -> None:
         started = time.monotonic()
         self.services.control.lambda_.invoke("sweep_outbox", self.services.control.events.generate_cw_event(
@@ -218,6 +256,16 @@ class Replay:
         outcome = self.services.workers.fire("remind_due_records", at=event.at.timestamp())
         assert not outcome.failed, outcome.error
         self.services.settle()
+
+    def sweep_expired_passports(self, event: Event) -> None:
+        """workers' hourly take-down of passports past their expiry, at its rule's time."""
+        outcome = self.services.workers.fire("sweep_expired_passports", at=event.at.timestamp())
+        assert not outcome.failed, outcome.error
+
+    def count_passport_views(self, event: Event) -> None:
+        """workers' hourly count of the CDN's new access-log files into each passport's views."""
+        outcome = self.services.workers.fire("count_passport_views", at=event.at.timestamp())
+        assert not outcome.failed, outcome.error
 
     def operator_report(self, event: Event) -> None:
         """workers' weekly report: lambda.invoke of control's aggregates (a wake), then CloudWatch."""
@@ -301,7 +349,7 @@ def wake_report(control_app: Any, trace: Trace) -> dict[str, Any]:
 def main(state_dir: Path, households: int, days: int | None, behaviour_file: Path) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)
     behaviour = load_behaviour(behaviour_file)
-    trace = generate(behaviour, households, days)
+    trace = passports.with_publishing(generate(behaviour, households, days))
     meter, clock = in_process.Meter(), in_process.SimClock(trace.start)
     replay = Replay(Stack.load(state_dir), trace, in_process.load(Stack.load(state_dir), clock), meter, clock)
     started = time.monotonic()
@@ -314,6 +362,7 @@ def main(state_dir: Path, households: int, days: int | None, behaviour_file: Pat
             "by_kind": {kind: dict(counts) for kind, counts in sorted(meter.by_kind.items())},
             "skipped": dict(replay.skipped), "errors": dict(replay.errors),
             "drafts_at_review": dict(replay.draft_statuses), "llm": replay.llm_tokens(), "users": replay.users,
+            "asks": replay.asks_spent(),
             "wakes": wake_report(replay.services.control_app, trace)}
 
 

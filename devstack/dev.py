@@ -12,7 +12,7 @@ from honcho.manager import Manager
 from devstack import REPO
 from devstack.processes import processes
 from devstack.seed import DEMO_EMAIL, seed
-from devstack.stack import Ports, Stack, llm_from_environment, running_stack
+from devstack.stack import Ports, Stack, llm_from_environment, running_stack, use_llm_key
 
 STATE_DIR = REPO / ".local" / "dev"
 
@@ -21,13 +21,14 @@ def dev_ports() -> Ports:
     port = lambda name, default: int(os.environ.get(f"PAWPORT_DEV_{name}_PORT", default))  # noqa: E731
     return Ports(postgres=port("POSTGRES", 15432), moto=port("MOTO", 14566),
                  api=port("API", 18000), control=port("CONTROL", 18001), llm=port("LLM", 18002),
-                 invoke=port("INVOKE", 18003))
+                 invoke=port("INVOKE", 18003), static=port("STATIC", 18004))
 
 
 def main() -> int:
     started = time.monotonic()
     with running_stack(STATE_DIR, dev_ports()) as stack:
         stack.external_llm = llm_from_environment()
+        use_llm_key(stack)
         manager = Manager()
         for process in processes(stack):
             manager.add_process(process.name, process.shell_command, env=process.env, cwd=str(REPO))
@@ -58,6 +59,8 @@ def announcement(stack: Stack, household_id: str, seconds: float) -> str:
     return f"""
 ================ Pawport is running (ready in {seconds:.0f} s) ================
   api       {stack.api_url}        control  {stack.control_url}
+  web app   {stack.static_url}/ (the local CDN: the app, /api/ and /control/ on one origin)
+  passports {stack.static_url}/p/<token>/ (the local CDN, in front of the private passports bucket)
   AWS       {stack.moto_url} (moto)   Aurora  postgresql://127.0.0.1:{stack.ports.postgres}/pawport
   demo user {DEMO_EMAIL} (password in devstack/seed.py); household {household_id}
   A token (valid one hour):   export TOKEN=$(make -s token)

@@ -43,12 +43,19 @@ def _admin(stack: Stack):
                         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
+class UserExists(Exception):
+    """The pool already has a user with this address."""
+
+
 def create_user(stack: Stack, email: str, password: str) -> None:
     """A confirmed user with a permanent password (admin path: the local pool sends no mail)."""
     cognito = _admin(stack)
-    cognito.admin_create_user(UserPoolId=stack.resources.user_pool_id, Username=email, MessageAction="SUPPRESS",
-                              UserAttributes=[{"Name": "email", "Value": email},
-                                              {"Name": "email_verified", "Value": "true"}])
+    try:
+        cognito.admin_create_user(UserPoolId=stack.resources.user_pool_id, Username=email, MessageAction="SUPPRESS",
+                                  UserAttributes=[{"Name": "email", "Value": email},
+                                                  {"Name": "email_verified", "Value": "true"}])
+    except cognito.exceptions.UsernameExistsException:
+        raise UserExists(email) from None
     cognito.admin_set_user_password(UserPoolId=stack.resources.user_pool_id, Username=email,
                                     Password=password, Permanent=True)
 

@@ -1,4 +1,5 @@
-"""moto's server with two emulator fixes, for speed and memory only; the answers are moto's.
+"""moto's server with three emulator fixes: two for speed and memory only (the answers are
+moto's), one for isolation.
 
 1. A DynamoDB Query on the table's own key reads its partition instead of listing and sorting the
    whole table: moto 5.2.5's `Table.query` builds `all_items()` (every item, sorted) on every call
@@ -9,6 +10,10 @@
    TransactWriteItems, which at 1,000 households' table costs seconds and gigabytes a transaction
    (a cancelled one leaves the copy reachable from old stream iterators). A cancelled transaction
    still leaves the table as it was and, as in AWS, no stream record behind.
+3. DynamoDB writes run one at a time. moto serves requests on threads and isolates nothing: a
+   cancelled transaction puts its rollback copy back over whatever another request wrote meanwhile,
+   and two conditional updates of one item can both read it before either writes. AWS isolates
+   each write and each transaction; so does this lock (the LLM budget's concurrency test needs it).
 
 tests/devstack/test_moto_server.py compares the answers with moto's own.
 Usage: python -m devstack.moto_server -H 127.0.0.1 -p PORT   (moto.server's own arguments)
@@ -99,9 +104,21 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         _local.touched = None
 
 
+_writes = threading.RLock()
+
+
+def isolated(write: Any) -> Any:
+    def run(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        with _writes:
+            return write(self, *args, **kwargs)
+    return run
+
+
 Table.all_items = partition_items
 Table.query = query_partition
-DynamoDBBackend.transact_write_items = transact_write_items
+DynamoDBBackend.transact_write_items = isolated(transact_write_items)
+for _name in ("put_item", "update_item", "delete_item"):
+    setattr(DynamoDBBackend, _name, isolated(getattr(DynamoDBBackend, _name)))
 dynamodb_models.copy = TransactionCopies()
 
 if __name__ == "__main__":

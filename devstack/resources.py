@@ -12,6 +12,13 @@ from devstack import REPO
 DECLARATION = REPO / "infra" / "resources.yaml"
 # moto's SES refuses an unverified sender, as SES does; in AWS the operator verifies the domain.
 MAIL_SENDER = "no-reply@pawport.local"
+# The LLM key's SecureString, which only egress reads (infra/policies.py names it); in AWS the
+# operator puts it (infra/DEPLOY.md). Locally it holds the embedded reader's dummy key.
+LOCAL_LLM_KEY = "local-llm"
+
+
+def llm_key_parameter(stage: str) -> str:
+    return f"/pawport/{stage}/llm-key"
 
 
 def physical_name(stage: str, logical: str) -> str:
@@ -31,6 +38,7 @@ class Resources:
     jwks: str = ""
     mail_sender: str = ""
     mail_configuration_set: str = ""
+    llm_key_parameter: str = ""
 
 
 def declaration() -> dict:
@@ -46,9 +54,10 @@ def create_all(endpoint: str, region: str, stage: str) -> Resources:
     _dead_letter_queues(client("sqs"), spec.get("dead_letter_queues", {}), stage, made)
     _tables(client("dynamodb"), spec["tables"], stage, made)
     _buckets(client("s3"), spec["buckets"], stage, made)
-    _topics(client("sns"), client("sqs"), spec["topics"], stage, made)
+    _topics(client("sns"), spec["topics"], stage, made)
     _user_pool(client("cognito-idp"), spec["user_pool"], stage, made)
     _mail(client("ses"), stage, made)
+    made.llm_key_parameter = put_llm_key(client("ssm"), stage, LOCAL_LLM_KEY)
     made.jwks = requests.get(f"{endpoint}/{made.user_pool_id}/.well-known/jwks.json", timeout=10).text
     return made
 
@@ -100,12 +109,10 @@ def _buckets(s3, buckets: dict, stage: str, made: Resources) -> None:
         made.buckets[logical] = name
 
 
-def _topics(sns, sqs, topics: dict, stage: str, made: Resources) -> None:
-    for logical, props in topics.items():
-        arn = sns.create_topic(Name=physical_name(stage, logical))["TopicArn"]
-        for queue in props.get("queues", []):
-            sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn(sqs, made.queues[queue]))
-        made.topics[logical] = arn
+def _topics(sns, topics: dict, stage: str, made: Resources) -> None:
+    # The topic's function is subscribed by its event runner (devstack/runner_sns.py), as packaging does in AWS.
+    for logical in topics:
+        made.topics[logical] = sns.create_topic(Name=physical_name(stage, logical))["TopicArn"]
 
 
 def _user_pool(cognito, props: dict, stage: str, made: Resources) -> None:
@@ -126,6 +133,13 @@ def _mail(ses, stage: str, made: Resources) -> None:
     ses.create_configuration_set(ConfigurationSet={"Name": made.mail_configuration_set})
     ses.verify_email_identity(EmailAddress=MAIL_SENDER)
     made.mail_sender = MAIL_SENDER
+
+
+def put_llm_key(ssm, stage: str, key: str) -> str:
+    """The LLM key as a SecureString (moto's SSM): the parameter's name."""
+    name = llm_key_parameter(stage)
+    ssm.put_parameter(Name=name, Value=key, Type="SecureString", Overwrite=True)
+    return name
 
 
 def write(resources: Resources, path: Path) -> None:

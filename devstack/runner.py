@@ -17,6 +17,8 @@ way Lambda calls it: `handler(event, context)` with an event in the exact JSON s
 - EventBridge rules (`on_cw_event`, e.g. S3 object events): each event invokes the handler as
   Lambda's asynchronous invocation does, 2 retries then the rule's dead-letter queue
   (devstack/runner_events.py); moto delivers the events to a queue standing in for the target.
+- SNS topics (`on_sns_message`, e.g. SES's bounces): the same asynchronous invocation, one message
+  each, from a queue subscribed to the topic in the function's place (devstack/runner_sns.py).
 - Schedules (`schedule`): rate and cron rules fire on an injected clock.
 - Invocations (`--invoke-port`): Lambda's Invoke API for the app's functions (devstack/runner_invoke.py),
   so another service's `lambda.invoke` reaches them as it would in AWS; `--route` forwards other
@@ -49,6 +51,7 @@ from chalice.app import (
     DynamoDBEventConfig,
     LambdaFunction,
     ScheduledEventConfig,
+    SNSEventConfig,
     SQSEventConfig,
 )
 
@@ -57,10 +60,11 @@ from devstack.runner_events import EventRuleSource
 from devstack.runner_invoke import InvokeApi
 from devstack.runner_lambda import Function, Outcome, log
 from devstack.runner_schedules import Schedule
+from devstack.runner_sns import SnsSource
 from devstack.runner_sqs import SqsSource
 from devstack.runner_streams import StreamSource, TtlDeletions, TtlSweeper, table_of
 
-SUPPORTED = "on_sqs_message, on_dynamodb_record, on_cw_event, schedule"
+SUPPORTED = "on_sqs_message, on_dynamodb_record, on_cw_event, on_sns_message, schedule"
 ASYNC_RETRIES = 2   # Lambda's default for asynchronous invocations
 
 
@@ -123,6 +127,10 @@ class EventRunner:
                                        dead_letter_queue_url=dead_letters.get(c.name), retries=ASYNC_RETRIES,
                                        retry_delay_seconds=sqs_retry_delay_seconds)
                        for c in sources if isinstance(c, CloudWatchEventConfig)]
+        self._topics = [SnsSource(c, self._function(c), self._session, self._account,
+                                  dead_letter_queue_url=dead_letters.get(c.name), retries=ASYNC_RETRIES,
+                                  retry_delay_seconds=sqs_retry_delay_seconds)
+                        for c in sources if isinstance(c, SNSEventConfig)]
         start = clock()
         self._schedules = {
             c.name: Schedule(c, self._function(c), self._rule_arn(c), self._region, self._account, start)
@@ -142,13 +150,13 @@ class EventRunner:
     @property
     def sources(self) -> list[str]:
         return [f"{s.label} -> {s.function.name}"
-                for s in [*self._sqs, *self._streams, *self._rules, *self._schedules.values()]]
+                for s in [*self._sqs, *self._streams, *self._rules, *self._topics, *self._schedules.values()]]
 
     @property
     def functions(self) -> list[Function]:
         """Every function Chalice deploys for the app but its HTTP one: what the Invoke API serves."""
         return [*self._plain,
-                *(s.function for s in [*self._sqs, *self._streams, *self._rules, *self._schedules.values()])]
+                *(s.function for s in [*self._sqs, *self._streams, *self._rules, *self._topics, *self._schedules.values()])]
 
     @property
     def rule_queue_urls(self) -> list[str]:
@@ -166,7 +174,7 @@ class EventRunner:
         """
         self._sweeper.sweep()
         now = self._clock()
-        delivered = sum(source.poll() for source in [*self._sqs, *self._streams, *self._rules])
+        delivered = sum(source.poll() for source in [*self._sqs, *self._streams, *self._rules, *self._topics])
         if not self._schedules_on_clock:
             return delivered
         return delivered + sum(schedule.poll(now) for schedule in self._schedules.values())
@@ -194,7 +202,8 @@ class EventRunner:
 
 def _check_supported(sources: list[BaseEventSourceConfig]) -> None:
     for config in sources:
-        if not isinstance(config, (SQSEventConfig, DynamoDBEventConfig, CloudWatchEventConfig, ScheduledEventConfig)):
+        if not isinstance(config, (SQSEventConfig, DynamoDBEventConfig, CloudWatchEventConfig, SNSEventConfig,
+                                   ScheduledEventConfig)):
             raise UnsupportedEventSource(
                 f"{config.name} ({type(config).__name__}) is not run locally; the runner supports {SUPPORTED}. "
                 "Route S3 events through EventBridge (on_cw_event), as the base stack does.")
@@ -219,8 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     made = resources.read(args.resources) if args.resources else None
     declared = resources.declaration()
     failure_queue = made.queues[declared["stream_failures_queue"]] if made else None
-    dead_letters = {handler: made.queues[rule["dead_letter_queue"]]
-                    for handler, rule in declared["event_rules"].items()} if made else {}
+    # where a pushed event ends, by handler: a rule's target, or a topic's function
+    pushed = {handler: rule["dead_letter_queue"] for handler, rule in declared["event_rules"].items()} | {
+        topic["handler"]: topic["dead_letter_queue"] for topic in declared["topics"].values()}
+    dead_letters = {handler: made.queues[queue] for handler, queue in pushed.items()} if made else {}
     runner = EventRunner(args.app_dir, stage=args.stage, stream_failure_queue_url=failure_queue,
                          sweep_ttl_tables=made.tables.values() if made and args.sweep_ttl else (),
                          rule_dead_letter_queue_urls=dead_letters)

@@ -42,8 +42,12 @@ class EventRuleSource:
             self._deliver(message)
         return len(messages)
 
+    def event_of(self, message: dict) -> dict:
+        """The event as the function gets it: the target queue holds it as EventBridge sent it."""
+        return json.loads(message["Body"])
+
     def _deliver(self, message: dict) -> None:
-        event = json.loads(message["Body"])
+        event = self.event_of(message)
         outcome = invoke(self.function, event)
         attempt = int(message["Attributes"]["ApproximateReceiveCount"])
         if not outcome.failed:
@@ -54,7 +58,7 @@ class EventRuleSource:
                                                 VisibilityTimeout=self._retry_delay)
             return log_delivery(self.label, self.function, 1, f"error (attempt {attempt}, retried)", outcome.error)
         if self._dlq:
-            self._sqs.send_message(QueueUrl=self._dlq, MessageBody=message["Body"], MessageAttributes={
+            self._sqs.send_message(QueueUrl=self._dlq, MessageBody=json.dumps(event), MessageAttributes={
                 "RequestID": _string(event.get("id", "")),
                 "ErrorCode": _string("200"),   # the invocation answered; the function raised
                 "ErrorMessage": _string(f"{type(outcome.error).__name__}: {outcome.error}"[:1024])})

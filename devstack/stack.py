@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import boto3
+
 from devstack import REPO, resources
 from devstack.moto import moto_server
 from devstack.ports import free_port
@@ -33,6 +35,8 @@ class Ports:
     llm: int
     invoke: int   # Lambda's Invoke API: control's event runner, which forwards egress's functions
     egress_invoke: int = field(default_factory=free_port)   # egress's runner, reached through `invoke`
+    workers_invoke: int = field(default_factory=free_port)   # workers' runner, reached through `invoke`
+    static: int = field(default_factory=free_port)   # the local CDN (devstack/static_server.py): passports
 
 
 @dataclass
@@ -57,12 +61,21 @@ class Stack:
         return f"http://127.0.0.1:{self.ports.control}"
 
     @property
+    def static_url(self) -> str:
+        """The local CDN's origin: a passport's page is this followed by /p/<token>/."""
+        return f"http://127.0.0.1:{self.ports.static}"
+
+    @property
     def invoke_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.invoke}"
 
     @property
     def egress_invoke_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.egress_invoke}"
+
+    @property
+    def workers_invoke_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.workers_invoke}"
 
     @property
     def llm_url(self) -> str:
@@ -102,6 +115,8 @@ def aws_env(stack: Stack) -> dict[str, str]:
     }
 
 
+# Signs and checks reminder mail's unsubscribe links locally; in AWS the deploy step renders a random one.
+LOCAL_REMINDER_LINK_KEY = "local-only-reminder-link-key-0123456789abcdef"
 SERVICE_PREFIXES = ("PAWPORT_", "OPENAI_")   # what service_env hands out; another service's must go first
 
 
@@ -123,24 +138,38 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
         "api": identity | {
             "PAWPORT_TABLE_NAME": res.tables["main"],
             "PAWPORT_UPLOADS_BUCKET": res.buckets["uploads"],
+            "PAWPORT_PASSPORT_ORIGIN": stack.static_url,
+            "PAWPORT_DRAFT_REVIEW_FUNCTION": f"pawport-workers-{STAGE}-review_draft",
+            "AWS_ENDPOINT_URL_LAMBDA": stack.invoke_url,   # a draft's review is workers' (the api only reads)
         },
         "control": identity | {
             "PAWPORT_TABLE_NAME": res.tables["main"],
             "PAWPORT_DB_HOST": "127.0.0.1", "PAWPORT_DB_PORT": str(stack.ports.postgres),
             "PAWPORT_DB_NAME": DB_NAME, "PAWPORT_DB_USER": DB_USER, "PAWPORT_DB_PASSWORD": DB_PASSWORD,
             "PAWPORT_DB_AUTH": "password", "PAWPORT_DB_SSLROOTCERT": str(stack.database_ca),
+            "PAWPORT_REMINDER_LINK_KEY": LOCAL_REMINDER_LINK_KEY,
+            "PAWPORT_SES_FEEDBACK_TOPIC": res.topics["ses-feedback"].rsplit(":", 1)[-1],  # name from ARN
         },
         "egress": llm_endpoint(stack),   # handed its work by workers: no AWS resource at all
         "workers": {
             "PAWPORT_TABLE_NAME": res.tables["main"],
             "PAWPORT_UPLOADS_BUCKET": res.buckets["uploads"],
             "PAWPORT_JOBS_BUCKET": res.buckets["jobs"],
+            # Passports: no distribution to invalidate locally (the static server caches nothing).
+            "PAWPORT_PASSPORTS_BUCKET": res.buckets["passports"], "PAWPORT_LOGS_BUCKET": res.buckets["logs"],
+            "PAWPORT_PASSPORT_ORIGIN": stack.static_url, "PAWPORT_API_ORIGIN": stack.api_url,
+            "PAWPORT_DISTRIBUTION_ID": "",
             "PAWPORT_REMINDERS_QUEUE": res.queues["reminders"].rsplit("/", 1)[-1],  # name from URL
+            # Reminder mail's links: the web app (served with the passports) and control's unsubscribe page.
+            "PAWPORT_WEB_APP_URL": stack.static_url,
+            "PAWPORT_REMINDER_UNSUBSCRIBE_URL": f"{stack.control_url}/reminders/unsubscribe",
+            "PAWPORT_REMINDER_LINK_KEY": LOCAL_REMINDER_LINK_KEY,
             "PAWPORT_TABLE_STREAM_ARN": res.streams["main"],
             "PAWPORT_MAIL_SENDER": res.mail_sender,
             "PAWPORT_MAIL_CONFIGURATION_SET": res.mail_configuration_set,
             "PAWPORT_OPERATOR_AGGREGATES_FUNCTION": f"pawport-control-{STAGE}-operator_aggregates",
             "PAWPORT_EXTRACTION_FUNCTION": f"pawport-egress-{STAGE}-extract",
+            "PAWPORT_ASK_FUNCTION": f"pawport-egress-{STAGE}-ask",
             # boto3's per-service endpoint: Lambda is the event runners' Invoke API, not moto (AWS_ENDPOINT_URL)
             "AWS_ENDPOINT_URL_LAMBDA": stack.invoke_url,
         },
@@ -149,8 +178,19 @@ def service_env(stack: Stack, service: str) -> dict[str, str]:
 
 
 def llm_endpoint(stack: Stack) -> dict[str, str]:
-    """The local reader (devstack/llm), unless the stack was given a real endpoint."""
-    return stack.external_llm or {"OPENAI_BASE_URL": f"{stack.llm_url}/v1", "OPENAI_API_KEY": "local-llm"}
+    """The local reader (devstack/llm), unless the stack was given a real endpoint; the key is in
+    moto's SSM (`use_llm_key` puts a real endpoint's there), never in egress's environment."""
+    base_url = stack.external_llm.get("OPENAI_BASE_URL") if stack.external_llm else f"{stack.llm_url}/v1"
+    return {"PAWPORT_LLM_KEY_PARAMETER": stack.resources.llm_key_parameter} | (
+        {"OPENAI_BASE_URL": base_url} if base_url else {})
+
+
+def use_llm_key(stack: Stack) -> None:
+    """A real endpoint's key (from the shell of `make dev`) into the SecureString egress reads."""
+    if stack.external_llm:
+        ssm = boto3.client("ssm", endpoint_url=stack.moto_url, region_name=REGION, aws_access_key_id="testing",
+                           aws_secret_access_key="testing")
+        resources.put_llm_key(ssm, STAGE, stack.external_llm["OPENAI_API_KEY"])
 
 
 def llm_from_environment() -> dict[str, str]:

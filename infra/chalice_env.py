@@ -25,18 +25,29 @@ from infra import policies
 REPO = policies.REPO
 IDENTITY = ("PAWPORT_COGNITO_ISSUER", "PAWPORT_COGNITO_CLIENT_ID", "PAWPORT_COGNITO_JWKS")
 VARIABLES = {
-    "api": ("PAWPORT_STAGE", *IDENTITY, "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET"),
+    "api": ("PAWPORT_STAGE", *IDENTITY, "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET", "PAWPORT_DRAFT_REVIEW_FUNCTION",
+            "PAWPORT_PASSPORT_ORIGIN"),
     "control": ("PAWPORT_STAGE", *IDENTITY, "PAWPORT_TABLE_NAME",
-                "PAWPORT_DB_HOST", "PAWPORT_DB_PORT", "PAWPORT_DB_NAME", "PAWPORT_DB_USER", "PAWPORT_DB_AUTH"),
-    "egress": ("PAWPORT_STAGE",),   # and the LLM's variables: egress holds no AWS resource name
+                "PAWPORT_DB_HOST", "PAWPORT_DB_PORT", "PAWPORT_DB_NAME", "PAWPORT_DB_USER", "PAWPORT_DB_AUTH",
+                "PAWPORT_SES_FEEDBACK_TOPIC"),
+    "egress": ("PAWPORT_STAGE", "PAWPORT_LLM_KEY_PARAMETER"),   # and the endpoint: no data resource's name
     "workers": ("PAWPORT_STAGE", "PAWPORT_TABLE_NAME", "PAWPORT_UPLOADS_BUCKET", "PAWPORT_JOBS_BUCKET",
                 "PAWPORT_REMINDERS_QUEUE", "PAWPORT_TABLE_STREAM_ARN",
                 "PAWPORT_MAIL_SENDER", "PAWPORT_MAIL_CONFIGURATION_SET", "PAWPORT_OPERATOR_AGGREGATES_FUNCTION",
-                "PAWPORT_EXTRACTION_FUNCTION"),
+                "PAWPORT_EXTRACTION_FUNCTION", "PAWPORT_ASK_FUNCTION", "PAWPORT_WEB_APP_URL", "PAWPORT_REMINDER_UNSUBSCRIBE_URL",
+                "PAWPORT_PASSPORTS_BUCKET", "PAWPORT_LOGS_BUCKET", "PAWPORT_PASSPORT_ORIGIN", "PAWPORT_API_ORIGIN",
+                "PAWPORT_DISTRIBUTION_ID"),
 }
-# egress's LLM key and endpoint come from the operator's shell at render time, never from a file in
-# the repository (services/egress/chalicelib/egress/settings.py); the committed stages have none.
-LLM_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+# egress's LLM endpoint comes from the operator's shell at render time (unset: OpenAI's); the key is
+# in no environment at all: the operator puts it in its SSM SecureString (infra/DEPLOY.md), which
+# egress reads at run time (services/egress/chalicelib/egress/settings.py).
+LLM_VARIABLES = ("OPENAI_BASE_URL",)
+# The key that signs reminder mail's unsubscribe links (workers) and checks them (control), never in
+# a file of the repository: the operator keeps it in an SSM SecureString (infra/DEPLOY.md), read here
+# at render time because control cannot reach SSM (no NAT); the shell's PAWPORT_REMINDER_LINK_KEY wins.
+# The same value on every deploy, so links already mailed keep working.
+LINK_KEY = "PAWPORT_REMINDER_LINK_KEY"
+LINK_KEY_PARAMETER = "/pawport/{stage}/reminder-link-key"
 # RSA public key generated for this file and its private half discarded: verifies no token.
 PLACEHOLDER_JWKS = json.dumps({"keys": [{
     "kty": "RSA", "kid": "placeholder-no-private-key", "alg": "RS256", "use": "sig", "e": "AQAB",
@@ -53,26 +64,29 @@ class StackValues:
     outputs: dict[str, str]
     jwks: str
     llm: dict[str, str] = field(default_factory=dict)   # egress only, from the operator's shell
+    link_key: dict[str, str] = field(default_factory=dict)   # control and workers, from the operator's shell
     account: str = policies.PLACEHOLDER_ACCOUNT
 
     def target(self) -> policies.Target:
         return policies.Target(self.stage, self.account, self.region, self.outputs["DbClusterResourceId"],
-                               self.outputs["MailSender"])
+                               self.outputs["MailSender"], self.outputs["DistributionId"])
 
 
 def placeholders(stage: str) -> StackValues:
     """Physical names are known from the stage; ids the stack assigns are marked as such."""
     named = {"MainTableName": "main", "UploadsBucketName": "uploads", "JobsBucketName": "jobs",
-             "MailConfigurationSetName": "mail"}
+             "MailConfigurationSetName": "mail", "PassportsBucketName": "passports", "LogsBucketName": "logs"}
     outputs = {key: policies.name(stage, logical) for key, logical in named.items()} | {
-        key: f"from-stack-{key}" for key in ("DbEndpoint", "UserPoolId", "UserPoolClientId", "DbClusterResourceId")
+        key: f"from-stack-{key}" for key in ("DbEndpoint", "UserPoolId", "UserPoolClientId", "DbClusterResourceId",
+                                             "DistributionId")
     } | {"DbPort": "5432", "DbName": "pawport", "ControlDbUser": policies.CONTROL_DB_USER,
          # well-formed ids that exist in no account, so cfn-lint passes and a deploy fails
          "PrivateSubnetIds": "subnet-placeholdera,subnet-placeholderb",
          "ControlSecurityGroupId": "sg-00000000000000000",
          "MainTableStreamArn": f"arn:aws:dynamodb:us-east-1:000000000000:table/{policies.name(stage, 'main')}"
                                "/stream/from-stack",
-         "MailSender": "from-stack-MailSender@example.invalid"}
+         "MailSender": "from-stack-MailSender@example.invalid",
+         "WebAppUrl": "https://from-stack-WebAppUrl.example.invalid"}
     return StackValues(stage, policies.PLACEHOLDER_REGION, outputs, PLACEHOLDER_JWKS)
 
 
@@ -86,9 +100,20 @@ def from_stack(stage: str, stack: str, region: str) -> StackValues:
     with urllib.request.urlopen(url, timeout=10) as response:   # a fixed https URL
         jwks = json.dumps(json.load(response), separators=(",", ":"))
     llm = {name: os.environ[name] for name in LLM_VARIABLES if name in os.environ}
-    if "OPENAI_API_KEY" not in llm:
-        raise SystemExit("set OPENAI_API_KEY in this shell: egress's stage needs it (it is not kept in git)")
-    return StackValues(stage, region, outputs, jwks, llm, account)
+    return StackValues(stage, region, outputs, jwks, llm, {LINK_KEY: link_key(stage, region)}, account)
+
+
+def link_key(stage: str, region: str) -> str:
+    import boto3
+
+    if LINK_KEY in os.environ:
+        return os.environ[LINK_KEY]
+    ssm = boto3.client("ssm", region_name=region)
+    try:
+        return ssm.get_parameter(Name=LINK_KEY_PARAMETER.format(stage=stage), WithDecryption=True)["Parameter"]["Value"]
+    except ssm.exceptions.ParameterNotFound:
+        raise SystemExit(f"put the reminder link key in {LINK_KEY_PARAMETER.format(stage=stage)} (infra/DEPLOY.md): "
+                         "control's and workers' stages need it") from None
 
 
 def environment(service: str, values: StackValues) -> dict[str, str]:
@@ -111,9 +136,23 @@ def environment(service: str, values: StackValues) -> dict[str, str]:
         "PAWPORT_DB_AUTH": "iam",
         "PAWPORT_OPERATOR_AGGREGATES_FUNCTION": policies.control_aggregates_function(values.stage),
         "PAWPORT_EXTRACTION_FUNCTION": policies.egress_extract_function(values.stage),
+        "PAWPORT_ASK_FUNCTION": policies.egress_ask_function(values.stage),
+        "PAWPORT_LLM_KEY_PARAMETER": policies.llm_key_parameter(values.stage),
+        "PAWPORT_DRAFT_REVIEW_FUNCTION": policies.workers_review_draft_function(values.stage),
         "PAWPORT_REMINDERS_QUEUE": policies.name(values.stage, "reminders"),
+        "PAWPORT_WEB_APP_URL": o["WebAppUrl"],
+        # control's routes are behind the web app's origin (/control/*), as the app reaches them
+        "PAWPORT_REMINDER_UNSUBSCRIBE_URL": f"{o['WebAppUrl']}/control/reminders/unsubscribe",
+        "PAWPORT_SES_FEEDBACK_TOPIC": policies.name(values.stage, "ses-feedback"),
+        # passports are served by the web app's distribution, the api behind it (/api/*)
+        "PAWPORT_PASSPORTS_BUCKET": o["PassportsBucketName"],
+        "PAWPORT_LOGS_BUCKET": o["LogsBucketName"],
+        "PAWPORT_PASSPORT_ORIGIN": o["WebAppUrl"],
+        "PAWPORT_API_ORIGIN": f"{o['WebAppUrl']}/api",
+        "PAWPORT_DISTRIBUTION_ID": o["DistributionId"],
     }
-    return {name: every[name] for name in VARIABLES[service]} | (values.llm if service == "egress" else {})
+    return {name: every[name] for name in VARIABLES[service]} | (values.llm if service == "egress" else {}) \
+        | (values.link_key if service in ("control", "workers") else {})
 
 
 def stage_config(service: str, values: StackValues) -> dict:

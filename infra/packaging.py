@@ -47,6 +47,8 @@ ACCESS_LOG_FORMAT = json.dumps({
 # household clicks a few requests a second at most, so the limits are far above real use and cap
 # what a flood can cost (api: 20/s all month is ~52 M requests, ~$180 of API Gateway).
 STAGE_THROTTLING = {"api": (20, 40), "control": (10, 20)}
+# Lets control and workers import while Chalice packages them; never in a template (only config.json is).
+PACKAGING_LINK_KEY = "packaging-only-not-a-reminder-link-key"
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,10 @@ def _clean_env(service: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PAWPORT_", "OPENAI_", "AWS_ENDPOINT"))}
     region = env.get("AWS_DEFAULT_REGION", REGION)
     env |= {"AWS_DEFAULT_REGION": region, "AWS_REGION": region}
-    if service == "egress":   # its settings need a key to import; only config.json values reach the template
-        env["OPENAI_API_KEY"] = "packaging-only-not-a-key"
+    if service == "egress":   # its settings need the key's parameter to import; only config.json values reach the template
+        env["PAWPORT_LLM_KEY_PARAMETER"] = "packaging-only"
+    if service in ("control", "workers"):   # the same for the link key: the committed stages hold none (a secret)
+        env["PAWPORT_REMINDER_LINK_KEY"] = PACKAGING_LINK_KEY
     return env
 
 
@@ -108,14 +112,17 @@ def amend(template: dict, stage: str, app_name: str | None = None) -> int:
     stream mappings bounded retries, bisection and the stream-failures queue as on-failure
     destination (resources.yaml). A rule pushing events (on_cw_event with a pattern) gets 2
     retries and its dead-letter queue of resources.yaml's event_rules, on the rule's target and on
-    the function's asynchronous invocation. With app_name, each function gets the name Chalice's
+    the function's asynchronous invocation; a function a topic pushes to (on_sns_message) gets the
+    same on its asynchronous invocation, with its topic's dead-letter queue. With app_name, each function gets the name Chalice's
     own deploy gives it ("<app>-<stage>-<handler>"), which the policies and invokers name; the API
     handler is "<app>-<stage>-api_handler" (Chalice's config key for it), so that its log group
     falls under the same "<app>-<stage>-" prefix as the others'.
     Returns how many event sources were amended."""
     amended = 0
     failures = _queue_arn(stage, "stream-failures")
-    dead_letters = yaml.safe_load(RESOURCES.read_text()).get("event_rules", {})
+    declared = yaml.safe_load(RESOURCES.read_text())
+    dead_letters = declared.get("event_rules", {})
+    topics = {topic["handler"]: topic for topic in declared.get("topics", {}).values()}
     for resource in template.get("Resources", {}).values():
         props = resource.get("Properties", {})
         if resource.get("Type") == "AWS::Lambda::EventSourceMapping":
@@ -134,6 +141,13 @@ def amend(template: dict, stage: str, app_name: str | None = None) -> int:
                 event["Properties"] |= {"RetryPolicy": PUSHED_RETRIES, "DeadLetterConfig": {"Arn": dead_letter}}
                 props["EventInvokeConfig"] = dict(PUSHED_RETRIES)
                 props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": dead_letter}
+                amended += 1
+            if event.get("Type") == "SNS":   # SNS invokes asynchronously: the same retries and dead-letter queue
+                if handler not in topics:
+                    raise LookupError(f"{handler}: a topic's function without a dead-letter queue in {RESOURCES.name}")
+                props["EventInvokeConfig"] = dict(PUSHED_RETRIES)
+                props["DeadLetterQueue"] = {"Type": "SQS",
+                                            "TargetArn": _queue_arn(stage, topics[handler]["dead_letter_queue"])}
                 amended += 1
             if event.get("Type") in ("SQS", "DynamoDB"):
                 event["Properties"]["FunctionResponseTypes"] = BATCH_FAILURES

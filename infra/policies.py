@@ -37,6 +37,7 @@ class Target:
     region: str = PLACEHOLDER_REGION
     db_cluster: str = "from-stack-DbClusterResourceId"
     mail_sender: str = "from-stack-MailSender@example.invalid"
+    distribution: str = "from-stack-DistributionId"   # the passports' CloudFront distribution
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
@@ -59,6 +60,21 @@ def control_aggregates_function(stage: str) -> str:
 def egress_extract_function(stage: str) -> str:
     """egress's `extract` function, which workers invoke with each job (workers' extraction_function)."""
     return function_name("egress", stage, "extract")
+
+
+def egress_ask_function(stage: str) -> str:
+    """egress's `ask` function, which workers invoke with each ask (workers' ask_function)."""
+    return function_name("egress", stage, "ask")
+
+
+def llm_key_parameter(stage: str) -> str:
+    """The SecureString holding the LLM key (egress's llm_key_parameter; devstack/resources.py locally)."""
+    return f"/pawport/{stage}/llm-key"
+
+
+def workers_review_draft_function(stage: str) -> str:
+    """workers' `review_draft`, which the api invokes with a draft's discards and dismissal."""
+    return function_name("workers", stage, "review_draft")
 
 
 def policy_file(stage: str, function: str | None = None) -> str:
@@ -130,13 +146,27 @@ def _listing(t: Target, sid: str, bucket: str, prefixes: list[str]) -> Statement
             "Condition": _in_account(t) | {"StringLike": {"s3:prefix": [f"{p}*" for p in prefixes]}}}
 
 
+def _invalidates(t: Target) -> Statement:
+    # the passports' distribution, which the base stack makes; CloudFront is global: its ARNs name no region
+    return {"Sid": "InvalidatesPassports", "Effect": "Allow", "Action": "cloudfront:CreateInvalidation",
+            "Resource": f"arn:aws:cloudfront::{t.account}:distribution/{t.distribution}"}
+
+
+def _passports(t: Target, publishes: bool) -> list[Statement]:
+    """A passport's artifact under p/ written (when publishing) and taken down, and the CDN told."""
+    actions = ["s3:PutObject", "s3:DeleteObject"] if publishes else ["s3:DeleteObject"]
+    return [_objects(t, "PublishesPassports" if publishes else "TakesPassportsDown", actions, "passports", ["p/"]),
+            _listing(t, "ListsPassports", "passports", ["p/"]), _invalidates(t)]
+
+
 def _invokes(t: Target, sid: str, function: str) -> Statement:
     return {"Sid": sid, "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": t.arn("lambda", f"function:{function}")}
 
 
 def _mails(t: Target) -> Statement:
-    # from the stage's sender only, through its configuration set (bounces to ses-feedback)
-    return {"Sid": "SendsMail", "Effect": "Allow", "Action": "ses:SendEmail",
+    # from the stage's sender only, through its configuration set (bounces to ses-feedback); raw MIME
+    # for mail with headers or attachments (reminders' List-Unsubscribe and .ics)
+    return {"Sid": "SendsMail", "Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
             "Resource": [t.arn("ses", "identity/*"), t.arn("ses", f"configuration-set/{name(t.stage, 'mail')}")],
             "Condition": {"StringEquals": {"ses:FromAddress": t.mail_sender}}}
 
@@ -155,8 +185,10 @@ def api(t: Target) -> Functions:
         _logs(t, "api", API_HANDLER),
         _table(t, "ReadsTable", ["GetItem", "Query"]),
         # the browser uploads with a presigned POST and reads with presigned GETs signed by this role
-        _objects(t, "UploadsPresignedPost", ["s3:PutObject"], "uploads", ["uploads/"]),
+        _objects(t, "UploadsPresignedPost", ["s3:PutObject"], "uploads", ["uploads/", "photos/"]),
         _objects(t, "DocumentsPresignedGet", ["s3:GetObject"], "uploads", ["uploads/", "thumbnails/"]),
+        # a draft's discards and dismissal are workers' to write: the api only reads the table
+        _invokes(t, "InvokesDraftReview", workers_review_draft_function(t.stage)),
     ]}
 
 
@@ -165,23 +197,35 @@ def control(t: Target) -> Functions:
     def of(function: str, *code: Statement) -> list[Statement]:
         return [_logs(t, "control", function), _enis(), *code]
     return {
-        # routes: the projections after each commit, drafts looked up, per-user limits counted
+        # routes: the projections after each commit, drafts looked up, per-user limits counted, an
+        # ask's LLM budget reserved
         API_HANDLER: of(API_HANDLER, _table(t, "WritesProjections", ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]),
                         _aurora(t)),
         # Alembic as the schema's owner; the one-time set-up signs in as the master user with the
         # password the invocation carries, which needs no grant
         "migrate": of("migrate", _aurora(t, MIGRATION_DB_USER)),
-        "operator_aggregates": of("operator_aggregates", _table(t, "ReadsCounters", ["Query"]), _aurora(t)),
+        # weekly: the month's counts; and, Aurora being awake, the households' LLM usage events into its
+        # rollups (their markers written back)
+        "operator_aggregates": of("operator_aggregates", _table(t, "ReadsCounters", ["Query", "PutItem"]), _aurora(t)),
         "rebuild_projections": of("rebuild_projections",
                                   _table(t, "RewritesProjections", ["Query", "PutItem", "DeleteItem"]), _aurora(t)),
-        "sweep_outbox": of("sweep_outbox", _table(t, "WritesProjections", ["Query", "PutItem", "DeleteItem"]), _aurora(t)),
+        # the relay's writes; UpdateItem marks a draft's approved vaccinations
+        "sweep_outbox": of("sweep_outbox", _table(t, "WritesProjections", ["Query", "PutItem", "UpdateItem", "DeleteItem"]),
+                           _aurora(t)),
+        # pushed by SNS (SES's bounces and complaints): suppressions in Aurora, projected after each commit
+        "ses_feedback": of("ses_feedback", _dead_letters(t, "ses-feedback-dlq"),
+                           _table(t, "WritesProjections", ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]), _aurora(t)),
     }
 
 
 def egress(t: Target) -> Functions:
-    # Handed each job by workers' invocation, the document by a presigned GET signed by workers:
-    # the LLM's key holder can read, list or overwrite nothing.
-    return {f: [_logs(t, "egress", f)] for f in ("health", "extract")}
+    # Handed each job by workers' invocation, the document by a presigned GET signed by workers, an
+    # ask's minimized context inline: the LLM's key holder can read, list or overwrite nothing. The
+    # key is read from its one SecureString (with the AWS-managed key, whose policy lets SSM decrypt).
+    reads_key = {"Sid": "ReadsLlmKey", "Effect": "Allow", "Action": "ssm:GetParameter",
+                 "Resource": t.arn("ssm", f"parameter{llm_key_parameter(t.stage)}")}
+    return {"health": [_logs(t, "egress", "health")]} | {
+        f: [_logs(t, "egress", f), reads_key] for f in ("extract", "ask")}
 
 
 def workers(t: Target) -> Functions:
@@ -189,20 +233,42 @@ def workers(t: Target) -> Functions:
         return [_logs(t, "workers", function), *code]
     return {
         "health": of("health"),
+        # invoked by the api: a draft's vaccinations discarded, or the draft dismissed with its files
+        # (and its place under the document cap freed)
+        "review_draft": of("review_draft", _table(t, "ReviewsDrafts", ["GetItem", "UpdateItem", "DeleteItem"]),
+                           _objects(t, "RemovesDismissedFiles", ["s3:DeleteObject"], "uploads",
+                                    ["uploads/", "thumbnails/", "readable/"])),
         # uploads/ checked on arrival, thumbnails/ made, refused files moved to quarantine/; once per
-        # object through Powertools' records in the table; egress handed each job
+        # object through Powertools' records in the table; egress handed each job, its LLM budget
+        # reserved first and settled after; a pet's photo
+        # under photos/ checked, made its picture under thumbnails/, and deleted
         "upload_events": of("upload_events", _dead_letters(t, "upload-events-dlq"),
                             _table(t, "DraftsJobsAndIdempotency", ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]),
                             _objects(t, "ChecksUploads", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "uploads",
-                                     ["uploads/", "thumbnails/", "quarantine/"]),
-                            _listing(t, "ListsUploads", "uploads", ["uploads/"]),
+                                     ["uploads/", "thumbnails/", "quarantine/", "readable/", "photos/"]),
+                            _listing(t, "ListsUploads", "uploads", ["uploads/", "photos/"]),
                             _invokes(t, "InvokesEgressExtract", egress_extract_function(t.stage))),
         # from the table's stream: mail control queued is sent; an expired draft's or a deleted record's
-        # files go, and the pet's document count is counted again
+        # files go, and the pet's document count is counted again; an ask is handed to egress and its
+        # budget settled (deleting its hold), an expired hold released
         "table_changes": of("table_changes", _reads_stream(t), _dead_letters(t, "stream-failures"),
-                            _table(t, "SettlesMailAndCounts", ["Query", "PutItem", "UpdateItem"]), _mails(t),
-                            _objects(t, "DeletesGoneFiles", ["s3:DeleteObject"], "uploads", ["uploads/", "thumbnails/"]),
-                            _listing(t, "ListsPetUploads", "uploads", ["uploads/"])),
+                            _table(t, "SettlesMailAndCounts", ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"]),
+                            _mails(t), _invokes(t, "InvokesEgressAsk", egress_ask_function(t.stage)),
+                            _objects(t, "DeletesGoneFiles", ["s3:DeleteObject"], "uploads",
+                                     ["uploads/", "thumbnails/", "photos/"]),
+                            _listing(t, "ListsPetUploads", "uploads", ["uploads/", "thumbnails/", "photos/"]),
+                            # a passport published again (a shared record changed) or taken down (revoked, expired)
+                            *_passports(t, publishes=True),
+                            _objects(t, "CopiesPetPhotos", ["s3:GetObject"], "uploads", ["uploads/", "thumbnails/"])),
+        # hourly: expired passports taken down (DynamoDB's TTL deletes their token items only lazily)
+        "sweep_expired_passports": of("sweep_expired_passports",
+                                      _table(t, "SweepsPassportExpiries", ["Query", "DeleteItem"]),
+                                      *_passports(t, publishes=False)),
+        # hourly: the CDN's new access-log files counted once each into the passports' view counters
+        "count_passport_views": of("count_passport_views",
+                                   _table(t, "CountsPassportViews", ["GetItem", "PutItem", "UpdateItem"]),
+                                   _objects(t, "ReadsAccessLogs", ["s3:GetObject"], "logs", ["passports/"]),
+                                   _listing(t, "ListsAccessLogs", "logs", ["passports/"])),
         # control cannot reach CloudWatch from the VPC: workers ask it for the month's counts and publish them
         "publish_operator_metrics": of("publish_operator_metrics",
                                        _invokes(t, "InvokesControlAggregates", control_aggregates_function(t.stage)),
@@ -214,14 +280,18 @@ def workers(t: Target) -> Functions:
                                  {"Sid": "FansOutReminders", "Effect": "Allow",
                                   "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"],
                                   "Resource": t.arn("sqs", name(t.stage, "reminders"))}),
-        # each job's LLM use, kept for the monthly reconciliation of the counters
-        "reconcile_llm_use": of("reconcile_llm_use", _table(t, "SetsLlmCounters", ["PutItem"]),
+        # each job's LLM use, kept for the monthly reconciliation of the counters; the households'
+        # usage events for their budget counters
+        "reconcile_llm_use": of("reconcile_llm_use", _table(t, "SetsLlmCounters", ["Query", "PutItem"]),
                                 _objects(t, "ReadsLlmUsage", ["s3:GetObject"], "jobs", ["usage/"]),
                                 _listing(t, "ListsLlmUsage", "jobs", ["usage/"])),
+        # weekly: document counters from uploads/, pets' photo items from their pictures (HEAD: metadata)
         "reconcile_document_counts": of("reconcile_document_counts", _table(t, "SetsDocumentCounts", ["PutItem"]),
-                                        _listing(t, "ListsUploadsBucket", "uploads", ["uploads/"])),
+                                        _objects(t, "ReadsPetPhotos", ["s3:GetObject"], "uploads", ["thumbnails/"]),
+                                        _listing(t, "ListsUploadsBucket", "uploads", ["uploads/", "thumbnails/"])),
         "reminder_mail": of("reminder_mail", _polls(t, "reminders"),
-                            _table(t, "ClaimsReminders", ["Query", "PutItem", "DeleteItem"]), _mails(t)),
+                            _table(t, "ClaimsReminders", ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"]),
+                            _mails(t)),
     }
 
 

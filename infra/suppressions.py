@@ -22,11 +22,9 @@ FUNCTION_SKIPS = {
                    "would protect nothing.",
 }
 EGRESS_ENV_SKIP = {
-    "CKV_AWS_173": "Encrypted at rest with Lambda's AWS managed key. egress's environment also holds the LLM key "
-                   "(OPENAI_API_KEY, set at deploy time by infra/chalice_env.py, never in git); anyone allowed "
-                   "lambda:GetFunctionConfiguration on egress can read it, which a customer managed key would "
-                   "narrow to those also allowed to use the key. Not done: moving it to a Secrets Manager secret "
-                   "only egress may read is noted in infra/DEPLOY.md.",
+    "CKV_AWS_173": "Encrypted at rest with Lambda's AWS managed key. egress's environment holds the LLM endpoint "
+                   "and the name of the key's SSM parameter, never the key: egress reads the SecureString at run "
+                   "time, and only its role may (infra/policies.py), so a customer managed key would protect nothing.",
 }
 OUTSIDE_VPC_SKIP = {
     "CKV_AWS_117": "Outside the VPC by design (shared/data-placement.md): only control is in the VPC, so a "

@@ -3,6 +3,8 @@
 Documents arrive as content parts, as the openai SDK sends them: a PDF as a "file" part
 ({"file": {"file_data": "data:application/pdf;base64,..."}}), a photo as an "image_url" part
 with a data URL. Remote URLs are never fetched. Token counts are estimated from text length.
+Every answer names the reader as its model, whatever model the request asked for, so usage says
+who did the work.
 """
 import base64
 import binascii
@@ -14,8 +16,8 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from devstack.llm.reader import document_text
-from devstack.llm.rules import Found, read_fields
+from devstack.llm import answers
+from devstack.llm.certificate import read_certificate
 
 log = logging.getLogger("devstack.llm")
 MODEL_ID = "pawport-local-reader"
@@ -31,13 +33,13 @@ def complete(request: dict) -> dict:
     messages = request.get("messages")
     if not isinstance(messages, list) or not messages:
         raise BadRequest("'messages' must be a non-empty list")
-    text = "\n".join(document_text(media_type, data) for media_type, data in documents(messages))
-    content = json.dumps(shaped(read_fields(text), request.get("response_format")))
-    prompt_tokens = _tokens(sum(len(t) for t in prompt_texts(messages)) + len(text))
+    answer, characters = read_certificate(list(documents(messages)))
+    content = json.dumps(answer)
+    prompt_tokens = _tokens(sum(len(t) for t in prompt_texts(messages)) + characters)
     completion_tokens = _tokens(len(content))
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion", "created": int(time.time()),
-        "model": request.get("model") or MODEL_ID,
+        "model": MODEL_ID,
         "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
                      "message": {"role": "assistant", "content": content, "refusal": None}}],
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
@@ -68,16 +70,6 @@ def prompt_texts(messages: list) -> Iterator[str]:
     return (part["text"] for part in _parts(messages) if part.get("type") == "text" and part.get("text"))
 
 
-def shaped(found: Found, response_format: dict | None) -> dict:
-    """The fields the requested JSON schema names (all of them without one); unknown ones null."""
-    values = {"vaccine": found.vaccine, "pet_name": found.pet_name, "clinic": found.clinic,
-              "administered_on": found.administered_on.isoformat() if found.administered_on else None,
-              "expires_on": found.expires_on.isoformat() if found.expires_on else None,
-              "confidence": found.confidence}
-    schema = ((response_format or {}).get("json_schema") or {}).get("schema") or {}
-    return {name: values.get(name) for name in schema.get("properties") or values}
-
-
 def _tokens(characters: int) -> int:
     return max(1, -(-characters // 4))   # about four characters a token
 
@@ -89,6 +81,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/health":
             self._send(200, {"status": "ok"})
+        elif self.path == "/stats":   # chat completions received, by kind: tests count the calls that reach the model
+            self._send(200, dict(answers.RECEIVED))
         elif self.path.rstrip("/") == "/v1/models":
             self._send(200, {"object": "list", "data": [
                 {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "pawport"}]})
@@ -107,7 +101,9 @@ class Handler(BaseHTTPRequestHandler):
             self._error(400, f"invalid request: {error}")
 
     def answer(self, request: dict) -> dict:
-        return complete(request)
+        asking = answers.is_ask(request)   # a question about records (devstack/llm/answers.py), or a document
+        answers.count("ask" if asking else "document")
+        return answers.complete(request, MODEL_ID) if asking else complete(request)
 
     def _error(self, status: int, message: str) -> None:
         self._send(status, {"error": {"message": message, "type": "invalid_request_error", "code": None}})

@@ -4,6 +4,8 @@ S3 keys, all under the household's own prefix (storage isolation):
     uploads/<household>/<pet>/<upload id>/<file name>       the file as uploaded (bucket notification)
     thumbnails/<household>/<pet>/<upload id>.jpg            made by workers
     quarantine/<household>/<pet>/<upload id>/<file name>    refused on arrival (kept, with the reason)
+    readable/<household>/<pet>/<upload id>.jpg              a HEIC/HEIF photo as JPEG, for the reader (until it answers)
+A pet's own photo lives beside these (pawport/pet_photos.py): photos/<household>/<pet>/<upload id>.
 """
 import re
 from dataclasses import dataclass
@@ -11,10 +13,11 @@ from enum import StrEnum
 from typing import Literal, get_args
 
 MAX_BYTES = 20 * 1024 * 1024
-ContentType = Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"]
+ContentType = Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"]
 CONTENT_TYPES: tuple[str, ...] = get_args(ContentType)
+HEIF_TYPES = ("image/heic", "image/heif")   # read as a JPEG copy: chat models take JPEG, PNG and WebP
 DRAFT_DAYS = 14
-SEGMENTS = {"uploads": 5, "thumbnails": 4, "quarantine": 5}   # how many parts each kind of key has
+SEGMENTS = {"uploads": 5, "thumbnails": 4, "quarantine": 5, "photos": 4}   # parts per kind of key (photos: pawport.pet_photos)
 
 
 class DraftStatus(StrEnum):
@@ -24,6 +27,7 @@ class DraftStatus(StrEnum):
     NEEDS_MANUAL_ENTRY = "needs-manual-entry"  # unreadable or the LLM failed; file kept
     REJECTED = "rejected"                      # wrong type or size: quarantined, reason given
     DUPLICATE = "duplicate"                    # same bytes as a document the household has
+    NEEDS_REVIEW = "needs-review"              # shown, never stored: read, but a check before approval flagged it
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,10 @@ class UploadKey:
     @property
     def thumbnail(self) -> str:
         return f"thumbnails/{self.household_id}/{self.pet_id}/{self.upload_id}.jpg"
+
+    @property
+    def reading_copy(self) -> str:
+        return f"readable/{self.household_id}/{self.pet_id}/{self.upload_id}.jpg"
 
     @property
     def quarantine(self) -> str:

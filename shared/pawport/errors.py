@@ -26,6 +26,16 @@ class Conflict(PawportError):
     status = 409
 
 
+class PaymentRequired(PawportError):
+    """The household's LLM budget for the month cannot hold this call: nothing was sent to the model.
+    `details` says what is left and when the budget resets."""
+    status = 402
+
+    def __init__(self, message: str, details: dict[str, object]):
+        super().__init__(message)
+        self.details = details
+
+
 class RetryLater(PawportError):
     """Answered with Retry-After: the same request succeeds once that many seconds have passed."""
 

@@ -10,6 +10,7 @@ arithmetic can hold, and anything else is a 400 that names the field.
   steps a day past it, which must never run off the calendar.
 - Whole numbers fit a PostgreSQL bigint.
 """
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import Annotated, Any
 
 from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, Field
+
+from pawport.microchips import microchip
 
 MIN_DAY, MAX_DAY = date(1990, 1, 1), date(2100, 12, 31)
 BIGINT_MAX = 2**63 - 1
@@ -53,15 +56,26 @@ class SafeText(GroupedMetadata):
         if len(stored) < self.min_length:
             raise ValueError("must not be empty" if self.min_length == 1 else
                              f"must be at least {self.min_length} characters")
+        if self.min_length and not stored.strip():
+            raise ValueError("must not be blank (only spaces)")
         if len(stored) > self.max_length:
             raise ValueError(f"must be at most {self.max_length} characters")
         return stored
 
 
+def email_shaped(value: str) -> str:
+    # Said in words: a person reads this message, not the pattern.
+    if not re.fullmatch(EMAIL_PATTERN, value):
+        raise ValueError("must be an email address, like name@example.com")
+    return value
+
+
 # An email address as it is matched and stored: folded, and at most 254 characters in that form.
-Email = Annotated[str, AfterValidator(printable), AfterValidator(fold),
-                  Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
+Email = Annotated[str, AfterValidator(printable), AfterValidator(fold), Field(min_length=3, max_length=254),
+                  AfterValidator(email_shaped)]
 # A calendar day the reminder arithmetic can step around.
 Day = Annotated[date, Field(ge=MIN_DAY, le=MAX_DAY)]
 # A positive whole number PostgreSQL's bigint can hold (row ids, paging cursors).
 RowId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+# A pet's microchip number, kept as its digits alone.
+Microchip = Annotated[str, AfterValidator(printable), AfterValidator(microchip)]

@@ -11,10 +11,10 @@ class StoredObject:
     etag: str
 
 
-def objects_created(bucket: str, prefix: str) -> dict:
-    """The event pattern of a rule for objects created under prefix in bucket."""
+def objects_created(bucket: str, *prefixes: str) -> dict:
+    """The event pattern of a rule for objects created under any of the prefixes in bucket."""
     return {"source": ["aws.s3"], "detail-type": ["Object Created"],
-            "detail": {"bucket": {"name": [bucket]}, "object": {"key": [{"prefix": prefix}]}}}
+            "detail": {"bucket": {"name": [bucket]}, "object": {"key": [{"prefix": p} for p in prefixes]}}}
 
 
 def created_object(event: dict) -> StoredObject:

@@ -15,6 +15,7 @@ def made(made: Resources, monkeypatch: pytest.MonkeyPatch) -> Resources:
     monkeypatch.setenv("RUNNER_FLAKY_QUEUE", made.queues["mail"].rsplit("/", 1)[1])   # the queue's name
     monkeypatch.setenv("RUNNER_PARTIAL_QUEUE_ARN", resources.queue_arn(boto3.client("sqs"), made.queues["reminders"]))
     monkeypatch.setenv("RUNNER_STREAM_ARN", made.streams["main"])
+    monkeypatch.setenv("RUNNER_TOPIC", made.topics["ses-feedback"].rsplit(":", 1)[1])   # by name, as Chalice allows
     return made
 
 

@@ -349,6 +349,38 @@ def test_a_handler_that_always_fails_sends_the_event_to_the_dead_letter_queue_af
     assert not drain(runner)   # nothing left to deliver
 
 
+# SNS topics: notifications pushed, played as Lambda's asynchronous invocation -----------------
+
+def test_an_sns_notification_reaches_its_handler_in_the_lambda_shape(made: Resources, ledger: Ledger) -> None:
+    runner = EventRunner(FIXTURE_APP, clock=Clock(MONDAY), sqs_retry_delay_seconds=0)
+    published = boto3.client("sns").publish(TopicArn=made.topics["ses-feedback"], Message='{"notificationType": "Bounce"}',
+                                            Subject="bounced",
+                                            MessageAttributes={"kind": {"DataType": "String", "StringValue": "ses"}})
+    drain(runner)
+    [seen] = ledger.values("seen/noticed/")
+    [record] = seen["Records"]
+    expected = sample("snsEvent.json")["Records"][0]
+    assert set(record) == set(expected) and set(record["Sns"]) == set(expected["Sns"])
+    assert (record["EventSource"], record["Sns"]["MessageId"], record["Sns"]["TopicArn"]) == (
+        "aws:sns", published["MessageId"], made.topics["ses-feedback"])
+    assert (record["Sns"]["Message"], record["Sns"]["Subject"]) == ('{"notificationType": "Bounce"}', "bounced")
+    assert record["Sns"]["MessageAttributes"]["kind"] == {"Type": "String", "Value": "ses"}
+
+
+def test_a_failing_sns_notification_is_retried_twice_then_dead_lettered(made: Resources, ledger: Ledger) -> None:
+    runner = EventRunner(FIXTURE_APP, clock=Clock(MONDAY), sqs_retry_delay_seconds=0,
+                         rule_dead_letter_queue_urls={"noticed": made.queues["ses-feedback-dlq"]})
+    published = boto3.client("sns").publish(TopicArn=made.topics["ses-feedback"], Message="{}", Subject="fail")
+    drain(runner)
+    assert ledger.read(f"attempts/noticed/{published['MessageId']}") == 3
+    events = ledger.values(f"seen/noticed/{published['MessageId']}/")
+    assert len(events) == 3 and all(e == events[0] for e in events)   # the same event each time
+    [dead] = boto3.client("sqs").receive_message(QueueUrl=made.queues["ses-feedback-dlq"], MaxNumberOfMessages=10,
+                                                 MessageAttributeNames=["All"])["Messages"]
+    assert json.loads(dead["Body"]) == events[0]
+    assert not drain(runner)
+
+
 # Loading and the command line -------------------------------------------------------------------
 
 @pytest.mark.parametrize("decorator, error", [

@@ -12,9 +12,9 @@ from tests.support import certificates
 from tests.support.people import new_person
 
 pytestmark = pytest.mark.slow
-SETTLED = {"ready", "needs-manual-entry", "rejected", "duplicate"}
-DRAFT_VIEW = {"upload_id", "pet_id", "file_name", "status", "reason", "fields", "duplicate_of", "uploaded_at",
-              "thumbnail_url"}
+SETTLED = {"ready", "needs-review", "needs-manual-entry", "rejected", "duplicate"}
+DRAFT_VIEW = {"upload_id", "pet_id", "file_name", "status", "reason", "fields", "entries", "flags", "duplicate_of",
+              "uploaded_at", "thumbnail_url"}
 
 
 def certificate_pdf(pet: str, vaccine: str, given: date, expires: date) -> bytes:
@@ -67,16 +67,15 @@ def test_from_upload_to_the_dashboard(services: Stack, owner: dict, pet: dict) -
     draft = settled_draft(services, owner, pet["pet_id"], upload_id)
     assert draft["status"] == "ready", draft
     assert set(draft) == DRAFT_VIEW          # no S3 keys, content hash or LLM token counts
-    assert draft["fields"]["vaccine"] == "Rabies"
-    assert (draft["fields"]["administered_on"], draft["fields"]["expires_on"]) == (given.isoformat(),
-                                                                                  expires.isoformat())
+    [read] = draft["entries"]
+    assert (read["vaccine"], read["status"]) == ("Rabies", "ready")
+    assert (read["administered_on"], read["expires_on"]) == (given.isoformat(), expires.isoformat())
     thumbnail = requests.get(draft["thumbnail_url"], timeout=30)
     assert thumbnail.status_code == 200 and thumbnail.content[:3] == b"\xff\xd8\xff"
 
     approved = requests.post(f"{services.control_url}/pets/{pet['pet_id']}/records", headers=owner, timeout=30,
-                             json={"upload_id": upload_id, "vaccine": draft["fields"]["vaccine"],
-                                   "administered_on": draft["fields"]["administered_on"],
-                                   "expires_on": draft["fields"]["expires_on"]})
+                             json={"upload_id": upload_id, "vaccine": read["vaccine"],
+                                   "administered_on": read["administered_on"], "expires_on": read["expires_on"]})
     assert approved.status_code == 201, approved.text
 
     board = requests.get(f"{services.api_url}/households/{pet['household_id']}/dashboard", headers=owner,
@@ -104,7 +103,7 @@ def test_the_same_file_again_is_a_duplicate_before_any_extraction(services: Stac
 
     again = upload(services, owner, pet["pet_id"], "dhpp-again.pdf", "application/pdf", document)
     duplicate = settled_draft(services, owner, pet["pet_id"], again)
-    assert duplicate["status"] == "duplicate" and duplicate["fields"] is None
+    assert duplicate["status"] == "duplicate" and duplicate["fields"] is None and duplicate["entries"] == []
     assert duplicate["duplicate_of"]["id"] == first
 
 
@@ -129,7 +128,7 @@ def test_quick_show_without_a_certificate_is_a_clear_404(services: Stack, owner:
     other = requests.post(f"{services.control_url}/households/{pet['household_id']}/pets", headers=owner,
                           json={"name": "Mochi", "species": "cat"}, timeout=30).json()
     shown = requests.get(f"{services.api_url}/pets/{other['pet_id']}/quick-show", headers=owner, timeout=30)
-    assert shown.status_code == 404 and "Mochi has no valid certificate" in shown.json()["message"]
+    assert shown.status_code == 404 and "Mochi has no certificate on file" in shown.json()["message"]
 
 
 @pytest.mark.parametrize(("path", "missing"), [

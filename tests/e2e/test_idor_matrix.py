@@ -26,7 +26,10 @@ from tests.support.people import Person, create_household, invite, join, mailed_
 pytestmark = pytest.mark.slow
 ROLES = ("owner", "editor", "viewer")
 ALL, EDITORS, OWNERS = set(ROLES), {"owner", "editor"}, {"owner"}
-PUBLIC = {("GET", "/health")}
+# A passport's certificate link is for anyone holding its token (tests/e2e/test_passport.py).
+# A reminder mail's unsubscribe page is for anyone holding its signed link (tests/e2e/test_reminder_settings.py).
+PUBLIC = {("GET", "/health"), ("GET", "/passports/{token}/records/{record_id}/certificate"),
+          ("GET", "/reminders/unsubscribe"), ("POST", "/reminders/unsubscribe")}
 
 # Who may call each route in their own household. A route missing here fails the coverage test.
 ALLOWED = {
@@ -34,40 +37,75 @@ ALLOWED = {
     ("api", "GET", "/households/{household_id}/members"): ALL,
     ("api", "GET", "/me/households"): ALL,
     ("api", "POST", "/pets/{pet_id}/records/uploads"): EDITORS,
+    ("api", "POST", "/pets/{pet_id}/photo/uploads"): EDITORS,
     ("api", "GET", "/pets/{pet_id}/drafts"): ALL,
+    ("api", "DELETE", "/pets/{pet_id}/drafts/{upload_id}"): EDITORS,
+    ("api", "POST", "/pets/{pet_id}/drafts/{upload_id}/discard"): EDITORS,
     ("api", "GET", "/pets/{pet_id}/quick-show"): ALL,
     ("api", "GET", "/pets/{pet_id}/records/{record_id}/document"): ALL,
     ("control", "POST", "/households"): ALL,
+    ("control", "PATCH", "/households/{household_id}"): OWNERS,
     ("control", "POST", "/households/{household_id}/pets"): EDITORS,
+    ("control", "PATCH", "/pets/{pet_id}"): EDITORS,
+    ("control", "DELETE", "/pets/{pet_id}"): EDITORS,
     ("control", "POST", "/pets/{pet_id}/records"): EDITORS,
+    ("control", "POST", "/pets/{pet_id}/drafts/{upload_id}/approve"): EDITORS,
     ("control", "PUT", "/pets/{pet_id}/records/{record_id}"): EDITORS,
+    ("control", "PATCH", "/pets/{pet_id}/records/{record_id}"): EDITORS,
     ("control", "DELETE", "/pets/{pet_id}/records/{record_id}"): EDITORS,
+    ("control", "GET", "/pets/{pet_id}/records/{record_id}/history"): OWNERS,
     ("control", "POST", "/households/{household_id}/invitations"): OWNERS,
     ("control", "POST", "/invitations/accept"): ALL,
     ("control", "PUT", "/households/{household_id}/members/{user_id}"): OWNERS,
     ("control", "DELETE", "/households/{household_id}/members/{user_id}"): OWNERS,
     ("control", "POST", "/households/{household_id}/leave"): ALL,
     ("control", "GET", "/households/{household_id}/audit"): OWNERS,
+    ("control", "POST", "/households/{household_id}/asks"): EDITORS,
+    ("control", "PUT", "/households/{household_id}/llm-budget"): OWNERS,
+    ("control", "PUT", "/households/{household_id}/reminders"): ALL,
+    ("control", "PUT", "/households/{household_id}/time-zone"): OWNERS,
+    ("api", "GET", "/asks/{request_id}"): ALL,
+    ("api", "GET", "/households/{household_id}/llm-budget"): OWNERS,
+    ("api", "GET", "/households/{household_id}/reminders"): ALL,
+    ("api", "GET", "/households/{household_id}/passports"): EDITORS,
+    ("control", "POST", "/households/{household_id}/passports"): EDITORS,
+    ("control", "POST", "/households/{household_id}/passports/{passport_id}/revoke"): EDITORS,
     ("control", "POST", "/warmup"): ALL,
 }
 # Valid bodies (None: the route reads none), so that what answers is the authorization and not
 # validation; ids in a body are taken from the other household like ids in the path.
 BODIES = {
     ("POST", "/pets/{pet_id}/records/uploads"): lambda ids: {"file_name": "a.pdf", "content_type": "application/pdf"},
-    ("POST", "/households"): lambda ids: {"name": "Somewhere new"},
+    ("POST", "/pets/{pet_id}/photo/uploads"): lambda ids: {"content_type": "image/jpeg"},
+    ("POST", "/pets/{pet_id}/drafts/{upload_id}/discard"): lambda ids: {"entries": ["1"]},
+    ("POST", "/pets/{pet_id}/drafts/{upload_id}/approve"): lambda ids: {},
+    ("POST", "/households"): lambda ids: {"name": "Somewhere new", "time_zone": "Europe/London"},
+    ("PATCH", "/households/{household_id}"): lambda ids: {"name": "Renamed"},
     ("POST", "/households/{household_id}/pets"): lambda ids: {"name": "Rex", "species": "dog"},
+    ("PATCH", "/pets/{pet_id}"): lambda ids: {"name": "Rex"},
     ("POST", "/pets/{pet_id}/records"): lambda ids: {"upload_id": ids["upload_id"], "vaccine": "Rabies",
                                                     "administered_on": "2026-01-05"},
-    ("PUT", "/pets/{pet_id}/records/{record_id}"): lambda ids: {"vaccine": "Rabies"},
+    ("PUT", "/pets/{pet_id}/records/{record_id}"): lambda ids: {"vaccine": "Rabies", "administered_on": None,
+                                                                "expires_on": None, "clinic": None},
+    ("PATCH", "/pets/{pet_id}/records/{record_id}"): lambda ids: {"clinic": "Elm Street Vets"},
     ("POST", "/households/{household_id}/invitations"): lambda ids: {"email": "x@example.com", "role": "viewer"},
     ("POST", "/invitations/accept"): lambda ids: {"token": ids["token"]},
     ("PUT", "/households/{household_id}/members/{user_id}"): lambda ids: {"role": "viewer"},
     ("POST", "/households/{household_id}/leave"): lambda ids: None,
     ("POST", "/warmup"): lambda ids: None,
+    ("POST", "/households/{household_id}/asks"): lambda ids: {"question": "Is Rex cleared for boarding today?"},
+    ("PUT", "/households/{household_id}/llm-budget"): lambda ids: {"monthly_usd": 1},
+    ("PUT", "/households/{household_id}/reminders"): lambda ids: {"windows": [30, 7, 0]},
+    ("PUT", "/households/{household_id}/time-zone"): lambda ids: {"time_zone": "Asia/Tokyo"},
+    ("POST", "/households/{household_id}/passports"): lambda ids: {"pet_ids": [ids["pet_id"]], "duration": "24h"},
+    ("POST", "/households/{household_id}/passports/{passport_id}/revoke"): lambda ids: None,
 }
-BODY_IDS = {("POST", "/pets/{pet_id}/records"): ["upload_id"], ("POST", "/invitations/accept"): ["token"]}
+BODY_IDS = {("POST", "/pets/{pet_id}/records"): ["upload_id"], ("POST", "/invitations/accept"): ["token"],
+            ("POST", "/households/{household_id}/passports"): ["pet_id"]}
 # Routes that name no household's id: what a member of either household gets.
 UNSCOPED = {("GET", "/me/households"): 200, ("POST", "/households"): 201, ("POST", "/warmup"): 200}
+# The free plan's one household of one's own: each tenant's owner has theirs already.
+OWNED_ONCE = {("POST", "/households")}
 # Only its addressee may use an invitation's code; anyone else holding it is told it is not theirs.
 NOT_YOURS = {("POST", "/invitations/accept")}
 ROUTE_TABLE = """
@@ -122,7 +160,9 @@ def put_draft(stack: Stack, household_id: str, pet_id: str) -> str:
                  aws_secret_access_key="testing").put_item(TableName=stack.resources.tables["main"], Item={
                      "pk": {"S": f"HOUSEHOLD#{household_id}"}, "sk": {"S": f"DRAFT#{upload_id}"}, "kind": {"S": "draft"},
                      "version": {"N": "0"}, "expires_at": {"N": str(expires)}, "body": {"M": {
-                         "upload_id": {"S": upload_id}, "pet_id": {"S": pet_id}, "status": {"S": "ready"}}}})
+                         "upload_id": {"S": upload_id}, "pet_id": {"S": pet_id}, "status": {"S": "ready"},
+                         "file_name": {"S": "a.pdf"},
+                         "document_key": {"S": f"uploads/{household_id}/{pet_id}/{upload_id}/a.pdf"}}}})
     return upload_id
 
 
@@ -142,7 +182,12 @@ def tenant(stack: Stack, tag: str) -> Tenant:
     ids = {"household_id": household_id, "pet_id": pet_id, "record_id": record_id,
            "user_id": people["editor"].user_id, "upload_id": put_draft(stack, household_id, pet_id),
            "token": mailed_code(stack, outsider)}
-    found = [*ids.values(), name, pet_name, invitation, outsider, *(p.user_id for p in people.values()),
+    passport = requests.post(f"{control}/households/{household_id}/passports", headers=owner, timeout=30,
+                             json={"pet_ids": [pet_id], "duration": "7d"}).json()
+    ids["passport_id"] = passport["id"]
+    ids["request_id"] = requests.post(f"{control}/households/{household_id}/asks", headers=owner, timeout=30,
+                                      json={"question": f"Is {pet_name} cleared for boarding today?"}).json()["request_id"]
+    found = [*ids.values(), name, pet_name, invitation, outsider, passport["path"], *(p.user_id for p in people.values()),
              *(p.email for p in people.values())]
     return Tenant(people, ids, found)
 
@@ -162,7 +207,7 @@ def designed(route: Route, role: str | None, foreign: set[str]) -> int:
     if role is None:
         return 401
     if route.key in UNSCOPED:
-        return UNSCOPED[route.key]
+        return 409 if route.key in OWNED_ONCE and role == "owner" else UNSCOPED[route.key]
     if route.key in NOT_YOURS:
         return 403
     if route.ids[0] in foreign or role in ALLOWED[(route.service, *route.key)]:
@@ -189,8 +234,9 @@ def routes(services: Stack) -> list[Route]:
 def test_the_matrix_knows_every_route(routes: list[Route]) -> None:
     assert {(r.service, *r.key) for r in routes} == set(ALLOWED)
     for route in routes:
-        assert not (route.method in ("POST", "PUT") and route.key not in BODIES), f"give {route} a valid body"
-        assert set(route.ids) <= {"household_id", "pet_id", "record_id", "user_id", "upload_id", "token"}, route
+        assert not (route.method in ("POST", "PUT", "PATCH") and route.key not in BODIES), f"give {route} a valid body"
+        assert set(route.ids) <= {"household_id", "pet_id", "record_id", "user_id", "upload_id", "token",
+                                  "passport_id", "request_id"}, route
 
 
 def test_no_id_of_another_household_leaks(services: Stack, tenants: dict[str, Tenant], routes: list[Route]) -> None:

@@ -37,8 +37,8 @@ def test_a_rebuild_leaves_the_dashboard_byte_identical(services: Stack, monkeypa
     records = [post(f"{services.control_url}/pets/{pets[0]}/records", owner.headers,
                     {"vaccine": vaccine, "administered_on": "2026-03-14", "expires_on": expires})
                for vaccine, expires in (("Rabies", "2029-03-14"), ("DHPP", "2027-01-01"))]
-    edited = requests.put(f"{services.control_url}/pets/{pets[0]}/records/{records[1]['id']}", headers=owner.headers,
-                          json={"vaccine": "DHPP", "expires_on": "2028-01-01"}, timeout=30)
+    edited = requests.patch(f"{services.control_url}/pets/{pets[0]}/records/{records[1]['id']}",
+                            headers=owner.headers, json={"vaccine": "DHPP", "expires_on": "2028-01-01"}, timeout=30)
     assert edited.status_code == 200, edited.text
     env = service_env(services, "control")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):   # the test reaches the table as control does

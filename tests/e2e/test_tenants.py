@@ -11,9 +11,9 @@ from tests.support.people import PASSWORD, Person, accept, create_household, inv
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def owner(services: Stack) -> Person:
-    return new_person(services, "tenant-owner")
+    return new_person(services, "tenant-owner")   # one each: the free plan gives a person one household
 
 
 def get(stack: Stack, person: Person, path: str) -> requests.Response:

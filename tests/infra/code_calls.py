@@ -8,7 +8,9 @@ objects a handler uses, and lambdas passed along. Along the way:
   `boto3.client("s3")`, `create_client("s3")`, `_client("ses")`) is that operation's IAM action;
 - the store (pawport/store.py) is not entered: its reads are their actions, and each write made
   (Put, Update, Add, Delete) is the item action DynamoDB checks, inside a transaction too;
-- a callable made by Powertools' `idempotent_function` uses its DynamoDB record actions.
+- a callable made by Powertools' `idempotent_function` uses its DynamoDB record actions, and a read
+  of a Powertools `SSMProvider` its SSM action;
+- a method of a Protocol reaches that method of every class of the service's own code (the implementations).
 What Lambda itself does with the role (logs, ENIs, polling, stream reads, dead letters) is read
 from the handler's decorator instead (platform_actions).
 """
@@ -27,6 +29,8 @@ STORE_READS = {"get": "dynamodb:GetItem", "query": "dynamodb:Query", "put_all": 
 STORE_WRITES = {"Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", "Add": "dynamodb:UpdateItem",
                 "Delete": "dynamodb:DeleteItem"}
 POWERTOOLS_IDEMPOTENCY = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+# A Powertools SSMProvider's reads, in a module that makes one (egress's LLM key).
+POWERTOOLS_PARAMETERS = {"get": "ssm:GetParameter", "get_multiple": "ssm:GetParametersByPath"}
 # Client calls whose IAM action is not the operation's own name. A HEAD or GET of a missing key
 # answers 404 (which the code asks for) only with s3:ListBucket, else 403.
 SPECIAL = {("s3", "head_object"): {"s3:GetObject", "s3:ListBucket"}, ("s3", "get_object"): {"s3:GetObject", "s3:ListBucket"},
@@ -35,10 +39,11 @@ SPECIAL = {("s3", "head_object"): {"s3:GetObject", "s3:ListBucket"}, ("s3", "get
            ("lambda", "invoke"): {"lambda:InvokeFunction"}, ("rds", "generate_db_auth_token"): {"rds-db:connect"},
            ("sqs", "send_message_batch"): {"sqs:SendMessage"}}
 PRESIGNED = {"get_object": {"s3:GetObject"}, "put_object": {"s3:PutObject"}}
-IAM_PREFIX = {"cloudwatch": "cloudwatch", "lambda": "lambda", "s3": "s3", "ses": "ses", "sqs": "sqs", "rds": "rds"}
+IAM_PREFIX = {"cloudwatch": "cloudwatch", "lambda": "lambda", "s3": "s3", "ses": "ses", "sqs": "sqs", "rds": "rds",
+              "cloudfront": "cloudfront"}
 # a receiver whose type is not known and a method named like a builtin's: no guess
 BUILTIN_METHODS = {n for t in (dict, list, str, bytes, set) for n in dir(t)} | {"read", "write", "close"}
-ROUTE_DECORATORS = {"route", "json_route"}
+ROUTE_DECORATORS = {"route", "json_route", "redirect_route"}
 EVENT_DECORATORS = {"lambda_function", "schedule", "on_cw_event", "on_sqs_message", "on_dynamodb_record",
                     "on_s3_event", "on_sns_message"}
 # A registry's lookup reaches every function its decorator registered (control's command handlers).
@@ -238,6 +243,9 @@ class Reach:
                     self.reach(init)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.walk(ref[0], node, self.parameters(cls, node, ref[0]))
+            if cls and self._is_protocol(cls):
+                for implementation in self._implementations(node.name):
+                    self.reach(implementation)
         elif isinstance(node, ast.expr):     # a module object a handler uses: what made it
             self.walk(ref[0], node, {})
 
@@ -280,11 +288,23 @@ class Reach:
             self.walk(DYNAMIC_MODULES[func.attr], self.modules[DYNAMIC_MODULES[func.attr]].tree, {})
         if ref is None and owner is None:
             self.actions |= self._client_call(func.attr, node)
-            if func.attr not in BUILTIN_METHODS:   # untyped receiver: any of the service's methods so named
+            if func.attr in POWERTOOLS_PARAMETERS and _makes_ssm_provider(self.modules[module].tree):
+                self.actions.add(POWERTOOLS_PARAMETERS[func.attr])
+            # untyped receiver: any of the service's methods so named, unless a library made it
+            # (`Path(__file__).resolve()` is pathlib's, not a projection's `resolve`)
+            if func.attr not in BUILTIN_METHODS and not self._foreign(module, func.value, scope):
                 for name, mod in self.modules.items():
                     for cls in (d for d in mod.defs.values() if isinstance(d, ast.ClassDef)):
                         if name != STORE_MODULE and (found := self.method((name, cls.name), func.attr)):
                             self.reach(found)
+
+    def _foreign(self, module: str, receiver: ast.expr, scope: dict[str, Ref]) -> bool:
+        """Whether an expression starts at a name imported from outside the service's code (a library)."""
+        root = receiver
+        while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        return isinstance(root, ast.Name) and root.id not in scope and root.id in self.modules[module].imports \
+            and self.resolve(module, root.id) is None
 
     def _client_call(self, operation: str, node: ast.Call) -> set[str]:
         named = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
@@ -297,6 +317,18 @@ class Reach:
             if operation in operations(service) or (service, operation) in SPECIAL:
                 found |= client_action(service, operation)
         return found
+
+    def _is_protocol(self, cls: Ref) -> bool:
+        node = self.node(cls)
+        return isinstance(node, ast.ClassDef) and any(getattr(b, "id", None) == "Protocol" for b in node.bases)
+
+    def _implementations(self, name: str) -> list[Ref]:
+        """The service's own classes (chalicelib, not the shared package) defining the method; no dunders."""
+        if name.startswith("__"):
+            return []
+        return [found for module, mod in self.modules.items() if module.startswith("chalicelib.")
+                for cls in mod.defs.values() if isinstance(cls, ast.ClassDef)
+                if not self._is_protocol((module, cls.name)) and (found := self.method((module, cls.name), name))]
 
     def _registered(self, decorator: str) -> list[Ref]:
         return [(name, d.name) for name, mod in self.modules.items() for d in mod.defs.values()
@@ -314,6 +346,10 @@ class Reach:
 def _ordered(root: ast.AST) -> Iterator[ast.AST]:
     """Nodes in source order, so an assignment types a name before its later uses."""
     return iter(sorted(ast.walk(root), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))))
+
+
+def _makes_ssm_provider(tree: ast.Module) -> bool:
+    return any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "SSMProvider" for n in ast.walk(tree))
 
 
 def _made_clients(tree: ast.Module) -> set[str]:

@@ -36,6 +36,9 @@ INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeF
 OPERATOR_METRICS_SERVICE = "workers"
 CONTROL_AGGREGATES_FUNCTION = "pawport-control-{stage}-operator_aggregates"
 EGRESS_EXTRACT_FUNCTION = "pawport-egress-{stage}-extract"
+EGRESS_ASK_FUNCTION = "pawport-egress-{stage}-ask"   # each ask control handed over, from the table's stream
+WORKERS_REVIEW_DRAFT_FUNCTION = "pawport-workers-{stage}-review_draft"   # the api's one invocation: a draft's review
+LLM_KEY_PARAMETER = "/pawport/{stage}/llm-key"   # the one SecureString egress may read
 # What egress, the LLM key's holder, must never touch: it is handed its work and its document.
 DATA_SERVICES = ("s3:*", "dynamodb:*", "rds:*", "rds-db:*", "rds-data:*", "secretsmanager:*")
 SYNC_INVOKERS_OF_CONTROL = {"apigateway.amazonaws.com", "events.amazonaws.com"}
@@ -237,6 +240,8 @@ def classify_control(grant: Grant, stage: str, endpoints: dict[str, set[str]]) -
         return f"VPC network interfaces, {LAMBDA_SERVICE}"
     if action in POLL_ACTIONS and all(re.fullmatch(rf"{PINNED}sqs:{WHERE}:pawport-{stage}-[a-z-]+", r) for r in resources):
         return f"SQS polling by the event source mapping, {LAMBDA_SERVICE}"
+    if lambda_dead_letters(grant, stage):
+        return f"the dead-letter queue of a pushed event (SNS), {LAMBDA_SERVICE}"
     if action.startswith("dynamodb:") and action in endpoints.get("dynamodb", set()) and all(
             re.fullmatch(rf"{PINNED}dynamodb:{WHERE}:table/pawport-{stage}-main", r) for r in resources):
         return "DynamoDB through the gateway endpoint"
@@ -247,9 +252,16 @@ def classify_control(grant: Grant, stage: str, endpoints: dict[str, set[str]]) -
     return None
 
 
+def lambda_dead_letters(grant: Grant, stage: str) -> bool:
+    """What Lambda's asynchronous invocation gave up on, sent by Lambda with the function's role (not
+    through its VPC): only the Lambda-side statement, only to a dead-letter queue of the stage."""
+    return grant.sid == "LambdaSendsDeadLetters" and grant.action.lower() == "sqs:sendmessage" and all(
+        re.fullmatch(rf"{PINNED}sqs:{WHERE}:pawport-{stage}-[a-z-]+-dlq", r) for r in grant.resources)
+
+
 def control_reachable_only(policy: dict, stage: str, endpoints: dict[str, set[str]]) -> list[str]:
     problems = [f"control may {g.action} ({g.sid}), unreachable without NAT"
-                for action in UNREACHABLE_FROM_VPC for g in grants(policy, action)]
+                for action in UNREACHABLE_FROM_VPC for g in grants(policy, action) if not lambda_dead_letters(g, stage)]
     problems += [f"control's {g.sid}: {g.action} on {list(g.resources)} is not reachable from the VPC"
                  for g in grants_of(policy) if classify_control(g, stage, endpoints) is None]
     return problems
@@ -274,24 +286,30 @@ def egress_holds_no_data(policy: dict) -> list[str]:
 
 
 def egress_confined(policy: dict, stage: str) -> list[str]:
-    """egress holds its logs and nothing else."""
+    """egress holds its logs and its LLM key's one parameter, and nothing else."""
     problems = egress_holds_no_data(policy)
     own_logs = rf"{PINNED}logs:{WHERE}:log-group:/aws/lambda/pawport-egress-{stage}(-[a-z_*]+)?(:\*)?"
+    own_key = rf"{PINNED}ssm:{WHERE}:parameter{re.escape(LLM_KEY_PARAMETER.format(stage=stage))}"
     problems += [f"egress may {g.action} on {list(g.resources)}" for g in grants_of(policy)
-                 if not (g.action.lower() in LOG_ACTIONS and all(re.fullmatch(own_logs, r) for r in g.resources))]
+                 if not (g.action.lower() in LOG_ACTIONS and all(re.fullmatch(own_logs, r) for r in g.resources))
+                 and not (g.action == "ssm:GetParameter" and all(re.fullmatch(own_key, r) for r in g.resources))]
     return problems
 
 
 def invoke_permissions(policy: dict, service: str, stage: str) -> list[str]:
     """Every way this role may invoke a function, but workers' InvokeFunction on control's aggregates
-    and on egress's extract, each alone in its statement."""
+    and on egress's extract and ask, and the api's on workers' draft review, each alone in its statement."""
     allowed = {rf"{PINNED}lambda:{WHERE}:function:{re.escape(name.format(stage=stage))}"
-               for name in (CONTROL_AGGREGATES_FUNCTION, EGRESS_EXTRACT_FUNCTION)}
+               for name in (CONTROL_AGGREGATES_FUNCTION, EGRESS_EXTRACT_FUNCTION, EGRESS_ASK_FUNCTION)}
+    reviews = rf"{PINNED}lambda:{WHERE}:function:{re.escape(WORKERS_REVIEW_DRAFT_FUNCTION.format(stage=stage))}"
     problems = []
     for action in INVOKE_ACTIONS:
         for grant in grants(policy, action):
             if service == OPERATOR_METRICS_SERVICE and grant.action == "lambda:InvokeFunction" \
                     and len(grant.resources) == 1 and any(re.fullmatch(a, grant.resources[0]) for a in allowed):
+                continue
+            if service == "api" and grant.action == "lambda:InvokeFunction" and len(grant.resources) == 1 \
+                    and re.fullmatch(reviews, grant.resources[0]):
                 continue
             problems.append(f"{service} may {grant.action} on {list(grant.resources)}")
     return problems
@@ -320,17 +338,30 @@ def vpc_only_for_control(template: Template, service: str) -> list[str]:
     return problems
 
 
-def control_invokers(template: Template, stage: str) -> list[str]:
-    """Who control's resource policies let invoke it: API Gateway and its schedules, nothing else.
+def control_invokers(template: Template, stage: str, topics: dict | None = None) -> list[str]:
+    """Who control's resource policies let invoke it: API Gateway and its schedules, and each topic
+    resources.yaml declares for control, only on that topic's own handler (SES feedback arrives as
+    an event pushed in: an invocation needs no route out). Nothing else.
     (Workers invoke the aggregates function through their own role, in the same account: no
     resource policy is needed for that, so none is allowed.)"""
     problems = [f"{name}: a function URL makes control invocable from anywhere"
                 for name in of_type(template, "AWS::Lambda::Url")]
     for name, permission in of_type(template, "AWS::Lambda::Permission").items():
         p = props(permission)
-        if p.get("Principal") not in SYNC_INVOKERS_OF_CONTROL:
-            problems.append(f"{name}: {p.get('Principal')} may invoke control")
+        if p.get("Principal") in SYNC_INVOKERS_OF_CONTROL or _declared_topic_push(template, p, stage, topics or {}):
+            continue
+        problems.append(f"{name}: {p.get('Principal')} may invoke control")
     return problems
+
+
+def _declared_topic_push(template: Template, permission: dict, stage: str, topics: dict) -> bool:
+    if permission.get("Principal") != "sns.amazonaws.com":
+        return False
+    handler = props(template["Resources"].get(target(permission.get("FunctionName")), {})).get("Handler", "")
+    source = text(permission.get("SourceArn"))
+    return any(topic.get("service") == "control" and handler == f"app.{topic['handler']}"
+               and source.endswith(f":sns:${{AWS::Region}}:${{AWS::AccountId}}:pawport-{stage}-{logical}")
+               for logical, topic in topics.items())
 
 
 def mappings_report_batch_failures(template: Template) -> list[str]:
@@ -378,4 +409,21 @@ def pushed_rules_retry_then_dead_letter(template: Template) -> list[str]:
                 problems.append(f"{name}: {function}'s asynchronous invocation is not retried twice")
             if "TargetArn" not in (props(functions(template).get(function, {})).get("DeadLetterConfig") or {}):
                 problems.append(f"{name}: {function} has no dead-letter queue")
+    return problems
+
+
+def pushed_topics_retry_then_dead_letter(template: Template) -> list[str]:
+    """Every function a topic pushes to (a translated template): SNS invokes it asynchronously, so its
+    invocation is retried twice and what still fails ends in a dead-letter queue."""
+    problems = []
+    invoke_configs = {target(props(c).get("FunctionName")): props(c)
+                      for c in of_type(template, "AWS::Lambda::EventInvokeConfig").values()}
+    for name, subscription in of_type(template, "AWS::SNS::Subscription").items():
+        if props(subscription).get("Protocol") != "lambda":
+            continue
+        function = target(props(subscription).get("Endpoint"))
+        if (invoke_configs.get(function) or {}).get("MaximumRetryAttempts") != 2:
+            problems.append(f"{name}: {function}'s asynchronous invocation is not retried twice")
+        if "TargetArn" not in (props(functions(template).get(function, {})).get("DeadLetterConfig") or {}):
+            problems.append(f"{name}: {function} has no dead-letter queue")
     return problems

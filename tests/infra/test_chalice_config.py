@@ -13,9 +13,10 @@ from infra import chalice_env, policies
 
 SERVICES, STAGES = policies.SERVICES, policies.STAGES
 # Set locally but not in the AWS stages: Lambda sets AWS_*; control signs an IAM token instead of a
-# password; egress's LLM key comes from the operator's shell when rendering (never from git); control
-# verifies the local PostgreSQL against the local stack's CA, Aurora against the RDS bundle in its package.
-LOCAL_ONLY = ("AWS_", "PAWPORT_DB_PASSWORD", "PAWPORT_DB_SSLROOTCERT", "OPENAI_")
+# password; egress's LLM endpoint comes from the operator's shell and the reminder link key from SSM when rendering
+# (never from git; the LLM key is in SSM); control verifies the local PostgreSQL against the local stack's CA, Aurora against
+# the RDS bundle in its package.
+LOCAL_ONLY = ("AWS_", "PAWPORT_DB_PASSWORD", "PAWPORT_DB_SSLROOTCERT", "OPENAI_", "PAWPORT_REMINDER_LINK_KEY")
 
 
 def config_of(service: str) -> dict:
@@ -60,7 +61,7 @@ def local_environment_keys(service: str) -> set[str]:
     fake = Resources(tables={t: name(t) for t in spec["tables"]}, streams=dict.fromkeys(spec["tables"], "arn"),
                      buckets={b: name(b) for b in spec["buckets"]}, topics=dict.fromkeys(spec["topics"], "arn"),
                      queues={q: f"http://127.0.0.1:1/000000000000/{name(q)}" for q in queues},
-                     user_pool_id="pool", user_pool_client_id="client", jwks="{}")
+                     user_pool_id="pool", user_pool_client_id="client", jwks="{}", llm_key_parameter="/p")
     stack = Stack(Path("/nonexistent"), Ports(**{f.name: 1 for f in fields(Ports)}), "http://127.0.0.1:1", fake)
     return {k for k in service_env(stack, service) if not k.startswith(LOCAL_ONLY)}
 
@@ -136,10 +137,46 @@ def test_render_from_stack_outputs() -> None:
     outputs = chalice_env.placeholders("prod").outputs | {
         "PrivateSubnetIds": "subnet-0a1,subnet-0b2", "ControlSecurityGroupId": "sg-0c3",
         "DbEndpoint": "pawport-prod-db.cluster-x.eu-west-1.rds.amazonaws.com", "UserPoolId": "eu-west-1_abc"}
-    values = chalice_env.StackValues("prod", "eu-west-1", outputs, '{"keys": []}', {"OPENAI_API_KEY": "sk-test"})
+    values = chalice_env.StackValues("prod", "eu-west-1", outputs, '{"keys": []}',
+                                     {"OPENAI_BASE_URL": "https://llm.example/v1"})
     control = chalice_env.stage_config("control", values)
     assert control["subnet_ids"] == ["subnet-0a1", "subnet-0b2"] and control["security_group_ids"] == ["sg-0c3"]
     assert control["environment_variables"]["PAWPORT_COGNITO_ISSUER"] == \
         "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"
-    assert "OPENAI_API_KEY" not in control["environment_variables"]
-    assert chalice_env.stage_config("egress", values)["environment_variables"]["OPENAI_API_KEY"] == "sk-test"
+    assert "OPENAI_BASE_URL" not in control["environment_variables"]
+    egress = chalice_env.stage_config("egress", values)["environment_variables"]
+    assert egress["OPENAI_BASE_URL"] == "https://llm.example/v1" and "OPENAI_API_KEY" not in egress   # the key is in SSM
+    assert egress["PAWPORT_LLM_KEY_PARAMETER"] == "/pawport/prod/llm-key"
+
+
+def test_every_output_the_stages_read_is_a_base_stack_output(base_stack: dict) -> None:
+    """The placeholders stand for the base stack's outputs one for one (from_stack reads them by name)."""
+    assert set(chalice_env.placeholders("dev").outputs) - set(base_stack["Outputs"]) == set()
+
+
+def test_the_reminder_link_key_reaches_control_and_workers_only() -> None:
+    key = {chalice_env.LINK_KEY: "k" * 32}
+    values = chalice_env.StackValues("prod", "eu-west-1", chalice_env.placeholders("prod").outputs, '{"keys": []}',
+                                     link_key=key)
+    holders = {s for s in SERVICES if chalice_env.LINK_KEY in chalice_env.stage_config(s, values)["environment_variables"]}
+    assert holders == {"control", "workers"}
+    assert all(chalice_env.LINK_KEY not in chalice_env.stage_config(s, chalice_env.placeholders("prod"))["environment_variables"]
+               for s in SERVICES)   # the committed stages hold none
+
+
+def test_the_link_key_is_read_from_its_ssm_parameter_at_render_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+    from moto import mock_aws
+
+    for name in (chalice_env.LINK_KEY, "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        with pytest.raises(SystemExit, match="/pawport/prod/reminder-link-key"):
+            chalice_env.link_key("prod", "eu-west-1")
+        boto3.client("ssm", region_name="eu-west-1").put_parameter(
+            Name="/pawport/prod/reminder-link-key", Type="SecureString", Value="s" * 32)
+        assert chalice_env.link_key("prod", "eu-west-1") == "s" * 32
+        monkeypatch.setenv(chalice_env.LINK_KEY, "e" * 32)   # the operator's shell wins
+        assert chalice_env.link_key("prod", "eu-west-1") == "e" * 32

@@ -19,7 +19,8 @@ LOGS = {"logs:createlogstream", "logs:putlogevents"}   # the template makes the 
 PLATFORM = {"on_sqs_message": {"sqs:receivemessage", "sqs:deletemessage", "sqs:getqueueattributes"},
             "on_dynamodb_record": {"dynamodb:describestream", "dynamodb:getrecords", "dynamodb:getsharditerator",
                                    "dynamodb:liststreams", "sqs:sendmessage"},   # the on-failure queue
-            "on_cw_event": {"sqs:sendmessage"}}   # a pushed event's dead-letter queue
+            "on_cw_event": {"sqs:sendmessage"},   # a pushed event's dead-letter queue
+            "on_sns_message": {"sqs:sendmessage"}}   # the same for a notification SNS pushed
 PINNED = re.compile(r"arn:aws:[a-z0-9-]+:[a-z]{2}(-[a-z]+)+-\d:\d{12}:.+")
 
 
@@ -126,11 +127,11 @@ CALL_MISTAKES = {
     "workers' health sends to SQS": ("workers", "app", '    return {"service": "workers", "status": "ok"}',
                                      '    _client("sqs").send_message(QueueUrl="q", MessageBody="x")\n'
                                      '    return {"service": "workers", "status": "ok"}'),
-    # a store write where there was none (mail's settle, as a delete)
-    "mail deletes its item": ("workers", "chalicelib.workers.mail",
-                              "def deliver(store: Store, pk: str, postman: Postman) -> bool:\n",
-                              "def deliver(store: Store, pk: str, postman: Postman) -> bool:\n"
-                              "    store.write(Delete(pk, MAIL_SK))\n"),
+    # a store write of a kind there was none of (mail's items, batch-written)
+    "mail batch-writes items": ("workers", "chalicelib.workers.mail",
+                                "def deliver(store: Store, pk: str, postman: Postman, now: datetime) -> bool:\n",
+                                "def deliver(store: Store, pk: str, postman: Postman, now: datetime) -> bool:\n"
+                                "    store.put_all([])\n"),
 }
 
 
@@ -139,8 +140,6 @@ def test_a_call_with_no_grant_is_caught(roles: dict, mistake: str) -> None:
     service, module, anchor, planted = CALL_MISTAKES[mistake]
     text = source(service, module)
     assert anchor in text, f"{module} changed: move the planted call"
-    if mistake == "mail deletes its item":
-        text = text.replace("from pawport.store import", "from pawport.store import Delete,", 1)
     called = code_calls.code_actions(service, {module: text.replace(anchor, planted, 1)})
     assert grant_problems(service, roles[service, "dev"], called, code_calls.decorators(service))
 
@@ -155,6 +154,9 @@ def unpinned(policy: dict) -> list[str]:
             if resource.startswith("arn:aws:s3:::"):   # S3 ARNs carry no account: the condition names it
                 if "s3:ResourceAccount" not in json.dumps(statement.get("Condition", {})):
                     problems.append(f"{statement['Sid']}: {resource} in any account")
+            elif resource.startswith("arn:aws:cloudfront::"):   # CloudFront is global: no region, one distribution
+                if not re.fullmatch(r"arn:aws:cloudfront::\d{12}:distribution/[\w-]+", resource):
+                    problems.append(f"{statement['Sid']}: {resource} not pinned to an account and distribution")
             elif resource != "*" and not PINNED.fullmatch(resource):
                 problems.append(f"{statement['Sid']}: {resource} not pinned to an account and region")
             elif resource == "*" and statement["Sid"] not in ("LambdaManagesVpcEnis", "PublishesOperatorMetrics"):

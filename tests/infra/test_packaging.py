@@ -200,20 +200,31 @@ def test_every_packaged_role_has_exactly_the_committed_policy(packaged: dict, se
 
 
 @slow
-def test_only_api_gateway_and_schedules_invoke_control(packaged: dict) -> None:
-    assert rules.control_invokers(translate(packaged["control"].load()), "dev") == []
+def test_only_api_gateway_schedules_and_declared_topics_invoke_control(packaged: dict, declaration: dict) -> None:
+    assert rules.control_invokers(translate(packaged["control"].load()), "dev", declaration["topics"]) == []
 
 
 @slow
-def test_another_invoker_of_control_is_caught(packaged: dict) -> None:
+def test_another_invoker_of_control_is_caught(packaged: dict, declaration: dict) -> None:
     translated = translate(packaged["control"].load())
     handler = next(iter(rules.functions(translated)))
     permission = {"Type": "AWS::Lambda::Permission", "Properties": {
         "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": handler},
         "Principal": "arn:aws:iam::123456789012:role/pawport-workers-dev"}}
     url = {"Type": "AWS::Lambda::Url", "Properties": {"AuthType": "NONE", "TargetFunctionArn": {"Ref": handler}}}
-    assert rules.control_invokers(broken(translated, lambda t: t["Resources"].__setitem__("Extra", permission)), "dev")
-    assert rules.control_invokers(broken(translated, lambda t: t["Resources"].__setitem__("Url", url)), "dev")
+    topics = declaration["topics"]
+    assert rules.control_invokers(broken(translated, lambda t: t["Resources"].__setitem__("Extra", permission)), "dev", topics)
+    assert rules.control_invokers(broken(translated, lambda t: t["Resources"].__setitem__("Url", url)), "dev", topics)
+    # the topic's push, but onto another of control's functions, or from a topic nobody declared
+    feedback = next(p for p in rules.of_type(translated, "AWS::Lambda::Permission").values()
+                    if rules.props(p)["Principal"] == "sns.amazonaws.com")
+    migrate = next(n for n, f in rules.functions(translated).items() if rules.props(f)["Handler"] == "app.migrate")
+    elsewhere = {"Type": "AWS::Lambda::Permission", "Properties": rules.props(feedback) | {"FunctionName": {"Ref": migrate}}}
+    undeclared = {"Type": "AWS::Lambda::Permission", "Properties": rules.props(feedback) | {
+        "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:pawport-dev-other"}}}
+    for extra in (elsewhere, undeclared):
+        assert rules.control_invokers(broken(translated, lambda t, e=extra: t["Resources"].__setitem__("Extra", e)),
+                                      "dev", topics) == ["Extra: sns.amazonaws.com may invoke control"]
 
 
 @slow

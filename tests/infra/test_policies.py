@@ -52,6 +52,7 @@ def test_control_holds_only_what_it_can_reach(committed_policies: dict, base_sta
     # no S3 (nothing in the VPC calls it) and no queue polling (no function of control reads a queue)
     assert set(named.values()) == {
         f"CloudWatch Logs, {rules.LAMBDA_SERVICE}", f"VPC network interfaces, {rules.LAMBDA_SERVICE}",
+        f"the dead-letter queue of a pushed event (SNS), {rules.LAMBDA_SERVICE}",
         "DynamoDB through the gateway endpoint", "Aurora as its own database user (IAM auth token signed locally)"}
 
 
@@ -120,6 +121,10 @@ CONTROL_MISTAKES = {
     "the table in any account": allow("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/pawport-dev-main"),
     "passports through no endpoint": allow("s3:PutObject", "arn:aws:s3:::pawport-dev-passports/passports/*"),
     "NotAction": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+    "a queue send of its own": allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:000000000000:pawport-dev-ses-feedback-dlq"),
+    "Lambda's dead letters to a work queue": {"Sid": "LambdaSendsDeadLetters", "Effect": "Allow",
+                                              "Action": "sqs:SendMessage",
+                                              "Resource": "arn:aws:sqs:us-east-1:000000000000:pawport-dev-reminders"},
 }
 
 
@@ -156,6 +161,8 @@ EGRESS_MISTAKES = {
     "another log group": allow("logs:PutLogEvents", "arn:aws:logs:*:*:log-group:/aws/lambda/pawport-workers-dev-*"),
     "listing uploads": allow("s3:ListBucket", "arn:aws:s3:::pawport-dev-uploads"),
     "Lambda invoke": allow("lambda:InvokeFunction"),
+    "every parameter": allow("ssm:GetParameter", "arn:aws:ssm:us-east-1:000000000000:parameter/pawport/dev/*"),
+    "another parameter": allow("ssm:GetParameter", "arn:aws:ssm:us-east-1:000000000000:parameter/pawport/prod/llm-key"),
 }
 
 
@@ -202,6 +209,14 @@ def extract_arn(stage: str) -> str:
     return FUNCTION + rules.EGRESS_EXTRACT_FUNCTION.format(stage=stage)
 
 
+def ask_arn(stage: str) -> str:
+    return FUNCTION + rules.EGRESS_ASK_FUNCTION.format(stage=stage)
+
+
+def review_arn(stage: str) -> str:
+    return FUNCTION + rules.WORKERS_REVIEW_DRAFT_FUNCTION.format(stage=stage)
+
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_the_only_invoke_permissions_are_workers_invoking_controls_aggregates_and_egress(committed_policies: dict,
                                                                                         stage: str) -> None:
@@ -209,14 +224,18 @@ def test_the_only_invoke_permissions_are_workers_invoking_controls_aggregates_an
         assert rules.invoke_permissions(committed_policies[service, stage], service, stage) == []
     invokes = [g for service in policies.SERVICES for g in rules.grants(committed_policies[service, stage], "lambda:*")]
     assert sorted((g.action, g.resources) for g in invokes) == [("lambda:InvokeFunction", (aggregates_arn(stage),)),
-                                                                ("lambda:InvokeFunction", (extract_arn(stage),))]
-    assert invokes == rules.grants(committed_policies["workers", stage], "lambda:*")
+                                                                ("lambda:InvokeFunction", (ask_arn(stage),)),
+                                                                ("lambda:InvokeFunction", (extract_arn(stage),)),
+                                                                ("lambda:InvokeFunction", (review_arn(stage),))]
+    assert invokes == rules.grants(committed_policies["api", stage], "lambda:*") + \
+        rules.grants(committed_policies["workers", stage], "lambda:*")   # no other service holds one
 
 
 def without_invoke(policy: dict) -> dict:
     changed = copy.deepcopy(policy)
     changed["Statement"] = [s for s in changed["Statement"]
-                            if s.get("Sid") not in ("InvokesControlAggregates", "InvokesEgressExtract")]
+                            if s.get("Sid") not in ("InvokesControlAggregates", "InvokesEgressExtract", "InvokesEgressAsk",
+                                                    "InvokesDraftReview")]
     return changed
 
 
@@ -225,6 +244,7 @@ INVOKE_MISTAKES = {
     "workers, another function": ("workers", allow("lambda:InvokeFunction", FUNCTION + "pawport-control-dev-migrate")),
     "workers, every egress function": ("workers", allow("lambda:InvokeFunction", FUNCTION + "pawport-egress-dev-*")),
     "api, egress's extract": ("api", allow("lambda:InvokeFunction", extract_arn("dev"))),
+    "api, every workers function": ("api", allow("lambda:InvokeFunction", FUNCTION + "pawport-workers-dev-*")),
     "workers, the other stage's": ("workers", allow("lambda:InvokeFunction", aggregates_arn("prod"))),
     "workers, in any account": ("workers", allow("lambda:InvokeFunction",
                                                 "arn:aws:lambda:*:*:function:pawport-control-dev-operator_aggregates")),
@@ -275,7 +295,9 @@ def test_every_listing_is_held_to_prefixes_the_service_reads(committed_policies:
     uploads = f"arn:aws:s3:::{policies.name(stage, 'uploads')}"
     listed = {p for s in committed_policies["workers", stage]["Statement"] if s["Resource"] == uploads
               for p in s["Condition"]["StringLike"]["s3:prefix"]}
-    assert listed == {"uploads/*"}   # the weekly document-count reconciliation lists uploads/, never the rest
+    # the weekly reconciliation lists uploads/ (document counts) and thumbnails/ (pets' pictures); a pet's
+    # photo is looked for under photos/ while judged; quarantine/ and readable/ are never listed
+    assert listed == {"uploads/*", "thumbnails/*", "photos/*"}
 
 
 def listing(prefixes: list[str] | None) -> dict:

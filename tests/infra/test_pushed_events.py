@@ -36,6 +36,11 @@ WORKERS = sam(("ReminderMail", function("reminder_mail", {"Reminders": polling("
                   "UploadEvents": {"Type": "CloudWatchEvent", "Properties": {"Pattern": UPLOADS}}})))
 
 
+TOPIC = {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:pawport-dev-ses-feedback"}
+CONTROL = sam(("SesFeedback", function("ses_feedback", {
+    "SesFeedbackSnsSubscription": {"Type": "SNS", "Properties": {"Topic": TOPIC}}})))
+
+
 def amended(template: dict) -> dict:
     copied = copy.deepcopy(template)
     packaging.amend(copied, "dev", "pawport-workers")
@@ -69,6 +74,22 @@ def test_a_rule_without_retries_or_dead_letter_queue_fails() -> None:
     assert len(rules.pushed_rules_retry_then_dead_letter(translate(WORKERS))) == 3
 
 
+def test_a_topics_function_retries_twice_then_dead_letters() -> None:
+    copied = copy.deepcopy(CONTROL)
+    packaging.amend(copied, "dev", "pawport-control")
+    translated = translate(copied)
+    assert rules.pushed_topics_retry_then_dead_letter(translated) == []
+    function = rules.props(translated["Resources"]["SesFeedback"])
+    assert "pawport-dev-ses-feedback-dlq" in str(function["DeadLetterConfig"]["TargetArn"])
+    assert len(rules.pushed_topics_retry_then_dead_letter(translate(CONTROL))) == 2   # not amended: caught
+
+
+def test_a_topics_function_undeclared_in_resources_yaml_is_refused_by_packaging() -> None:
+    stray = broken(CONTROL, lambda t: t["Resources"]["SesFeedback"]["Properties"].__setitem__("Handler", "app.other"))
+    with pytest.raises(LookupError, match="other: a topic's function without a dead-letter queue"):
+        packaging.amend(stray, "dev")
+
+
 def test_a_pushed_rule_undeclared_in_resources_yaml_is_refused_by_packaging() -> None:
     stray = broken(WORKERS, lambda t: t["Resources"]["UploadEvents"]["Properties"].__setitem__("Handler", "app.other"))
     with pytest.raises(LookupError, match="other: a pushed rule without a dead-letter queue"):
@@ -82,6 +103,8 @@ def test_packaged_apps_poll_only_queues_that_say_why_and_push_with_retries(packa
     for template in translated.values():
         assert rules.polled_queues_say_why(template, declaration["queues"]) == []
         assert rules.pushed_rules_retry_then_dead_letter(template) == []
+        assert rules.pushed_topics_retry_then_dead_letter(template) == []
+    assert rules.of_type(translated["control"], "AWS::SNS::Subscription")   # SES's bounces reach control pushed
     mapped = {name for t in translated.values() for name in rules.of_type(t, "AWS::Lambda::EventSourceMapping")}
     assert any("Reminder" in name for name in mapped)   # the reminders queue stays polled, with its reason
     assert rules.of_type(translated["workers"], "AWS::Events::Rule")

@@ -48,7 +48,8 @@ def join(control, owner: Caller, household_id: str, newcomer: Caller, role: str)
 def household(control, name: str = "The Roles") -> Household:
     people = {role: verified_caller(role) for role in (*ROLES, "stranger")}
     c, r, owner = control.commands, control.requests, people["owner"]
-    household_id = run(control, owner, c.CreateHousehold(r.NewHousehold(name=name)))["household_id"]
+    household_id = run(control, owner, c.CreateHousehold(r.NewHousehold(name=name, time_zone="Europe/London")))[
+        "household_id"]
     for role in ("editor", "viewer"):
         join(control, owner, household_id, people[role], role)
     pet = run(control, owner, c.AddPet(household_id, r.NewPet(name="Ollie", species="dog")))

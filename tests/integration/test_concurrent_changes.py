@@ -11,7 +11,7 @@ from tests.support.people import caller
 
 
 def new_household(control) -> str:
-    new = control.commands.CreateHousehold(control.requests.NewHousehold(name="Deadlock"))
+    new = control.commands.CreateHousehold(control.requests.NewHousehold(name="Deadlock", time_zone="UTC"))
     return control.run(caller(), new, now=datetime.now(UTC), request_id="t")["household_id"]
 
 

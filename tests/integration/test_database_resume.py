@@ -66,7 +66,7 @@ def test_control_answers_503_with_retry_after_over_http(control, stack: Stack, s
     monkeypatch.setenv("PAWPORT_DB_RESUME_BUDGET_SECONDS", "1")
     headers = bearer(stack)
     with Client(control_app().app) as client:
-        answer = client.http.post("/households", headers=headers, body='{"name": "Waking"}')
+        answer = client.http.post("/households", headers=headers, body='{"name": "Waking", "time_zone": "UTC"}')
 
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "5"
@@ -117,7 +117,7 @@ def test_a_warmup_that_finds_it_paused_is_charged_the_resume_it_started(control,
 
     stopped_database.start()                        # the resume finishes; the commit follows the warmup
     clock.now = start + timedelta(seconds=30)
-    wired.handle(control.commands.CreateHousehold(control.requests.NewHousehold(name="Woken")),
+    wired.handle(control.commands.CreateHousehold(control.requests.NewHousehold(name="Woken", time_zone="UTC")),
                  wired.context(caller, "req-commit"))
     clock.now = start + timedelta(minutes=1)
     figures = wired.operator_aggregates({"month": start.strftime("%Y-%m")}, "req-report")

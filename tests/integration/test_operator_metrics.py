@@ -62,12 +62,12 @@ def fill_the_ledger(control, month: datetime) -> None:
     for day, name in ((3, "First"), (17, "Second")):
         owner = caller("owner")
         at = month + timedelta(days=day - 1, hours=9)
-        created = act(wired, owner, at, clock, c.CreateHousehold(r.NewHousehold(name=name)))
+        created = act(wired, owner, at, clock, c.CreateHousehold(r.NewHousehold(name=name, time_zone="UTC")))
         act(wired, owner, at + timedelta(minutes=2), clock,
             c.AddPet(created["household_id"], r.NewPet(name="Ollie", species="dog")))
     later = caller("owner")
     act(wired, later, (month + timedelta(days=32)).replace(day=2), clock,
-        c.CreateHousehold(r.NewHousehold(name="Next month")))
+        c.CreateHousehold(r.NewHousehold(name="Next month", time_zone="UTC")))
 
 
 def expected_report(control, month: datetime):

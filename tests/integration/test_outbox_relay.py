@@ -31,7 +31,8 @@ def act(control, command, caller: Caller) -> dict:
 
     def died(*_: object) -> bool:
         return False
-    with SqlUnitOfWork(control.database, ctx, "test", NoMarkers(), died, control.store.find_draft) as uow:
+    with SqlUnitOfWork(control.database, ctx, "test", NoMarkers(), died, control.store.find_draft,
+                       control.wired.budgets) as uow:
         return handler_of(command)(command, uow).model_dump()
 
 

@@ -43,7 +43,7 @@ def test_an_unfinished_relay_is_swept_and_only_then_is_aurora_woken(control, at_
             raise ConnectionError("DynamoDB unreachable")
 
     broken = dataclasses.replace(at_start, projections=DynamoDBDown(at_start.store))
-    created = broken.handle(control.commands.CreateHousehold(control.requests.NewHousehold(name="Swept")),
+    created = broken.handle(control.commands.CreateHousehold(control.requests.NewHousehold(name="Swept", time_zone="UTC")),
                             context(control, START, owner)).model_dump()
     pk = household_key(created["household_id"])
     assert control.store.partition(pk) == []

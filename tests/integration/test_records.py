@@ -29,7 +29,7 @@ def approve(control, caller: Caller, pet: dict, **fields) -> dict:
 
 
 def update(control, caller: Caller, pet: dict, record: dict, **fields) -> dict:
-    command = control.commands.UpdateRecord(pet["pet_id"], record["id"], control.requests.RecordFields(**fields))
+    command = control.commands.UpdateRecord(pet["pet_id"], record["id"], control.requests.RecordChanges(**fields))
     return run(control, caller, command)
 
 
@@ -47,7 +47,7 @@ def put_draft(control, pet: dict, status: str = "ready", reason: str | None = No
         household_key(pet["household_id"]), draft_sk(upload_id), kind="draft", version=0,
         expires_at=datetime.now(UTC) + timedelta(days=14),
         body={"upload_id": upload_id, "pet_id": pet["pet_id"], "status": status, "reason": reason,
-              "document_key": f"uploads/{pet['household_id']}/{pet['pet_id']}/{upload_id}/rabies.pdf",
+              "file_name": "rabies.pdf", "document_key": f"uploads/{pet['household_id']}/{pet['pet_id']}/{upload_id}/rabies.pdf",
               "content_hash": uuid.uuid4().hex * 2})))
     return upload_id
 
@@ -66,7 +66,8 @@ def test_approving_a_draft_commits_the_record_and_retires_the_draft(control, own
 
     pk = household_key(pet["household_id"])
     stored = item(control, pk, record_sk(record["id"]))
-    assert stored.body == record and record["document_key"].endswith("/rabies.pdf")
+    # the stored body also keeps when the record was entered (its in-window reminders start there)
+    assert stored.body == record | {"entered_at": NOW.isoformat()} and record["document_key"].endswith("/rabies.pdf")
     assert item(control, pk, draft_sk(upload_id)) is None
     draft_hash = item(control, pk, document_hash_sk(stored_hash(control, record["id"])))
     assert draft_hash.body["record_id"] == record["id"]
@@ -98,7 +99,7 @@ def test_the_due_date_index_follows_edits_and_deletion_and_rebuilds_exactly(cont
     # the 07:00 UTC run is 23:00 the day before in Los Angeles in winter (PST): its reminders of
     # 2027-01-01 and 2027-01-31 go out with the next day's run; in summer (PDT) it is midnight
     old_days = ["2027-01-02", "2027-02-01"]
-    assert [item(control, reminder_key(d), sk).body["reminder"] for d in old_days] == ["due", "expires"]
+    assert [item(control, reminder_key(d), sk).body["windows"] for d in old_days] == [[30], [0]]
 
     update(control, owner, pet, record, vaccine="Rabies", expires_on=date(2027, 6, 30))
     assert [item(control, reminder_key(d), sk) for d in old_days] == [None, None]
@@ -141,5 +142,5 @@ def test_another_households_pet_and_draft_are_not_found(control, owner, pet) -> 
 def test_the_free_plan_holds_three_pets(control, owner, pet) -> None:
     for name in ("Mochi", "Bean"):
         run(control, owner, control.commands.AddPet(pet["household_id"], control.requests.NewPet(name=name, species="cat")))
-    with pytest.raises(Conflict, match="3 pets"):
+    with pytest.raises(Conflict, match="three pets per household"):
         run(control, owner, control.commands.AddPet(pet["household_id"], control.requests.NewPet(name="Rex", species="dog")))

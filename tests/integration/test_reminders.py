@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-import requests
 from botocore.exceptions import ClientError
 from chalice.test import Client
 
+from devstack import mailbox
 from devstack.stack import Stack
 from pawport.auth import Caller
 from pawport.keys import document_count_sk, household_key
@@ -54,8 +54,7 @@ def daily_run(workers: Workers, at: datetime) -> dict:
 
 
 def sent_to(stack: Stack, to: str) -> list[dict]:
-    messages = requests.get(f"{stack.moto_url}/moto-api/data.json", timeout=30).json()["ses"]["Message"]
-    return [m for m in messages if to in m["destinations"]["ToAddresses"]]
+    return mailbox.sent_to(stack.moto_url, to)
 
 
 def test_due_records_are_mailed_once_without_aurora(control, stack: Stack, workers: Workers, transactions) -> None:
@@ -70,8 +69,8 @@ def test_due_records_are_mailed_once_without_aurora(control, stack: Stack, worke
         assert invoke(workers, "reminder_mail", event) == {"batchItemFailures": []}
 
     [mail] = sent_to(stack, parkers)
-    assert mail["subject"] == "Ollie's Vaccine 0 vaccination needs renewing"
-    assert "- Ollie: Vaccine 0 expires on 2027-03-31" in mail["body"] and "Vaccine 1" not in mail["body"]
+    assert mail["subject"] == "Ollie's Vaccine 0 vaccination expires in 30 days"
+    assert "- Ollie: Vaccine 0 expires in 30 days (2027-03-31)" in mail["text"] and "Vaccine 1" not in mail["text"]
     assert sent_to(stack, quiet) == []
     assert daily_run(workers, RUN.replace(hour=9)) == {"days": 0, "households": 0}   # a retried run: done already
     assert transactions.read() == before
@@ -88,4 +87,4 @@ def test_a_failed_run_is_made_up_by_the_next_one(control, stack: Stack, workers:
     workers.drain()
 
     assert sorted(m["subject"] for m in sent_to(stack, owner)) == [
-        "Ollie's Vaccine 0 vaccination needs renewing", "Ollie's Vaccine 1 vaccination needs renewing"]
+        "Ollie's Vaccine 0 vaccination expires in 30 days", "Ollie's Vaccine 1 vaccination expires in 30 days"]

@@ -29,11 +29,11 @@ def test_a_model_change_without_a_migration_fails_the_check(stack: Stack, tmp_pa
     models = tmp_path / "services" / "control" / "chalicelib" / "control" / "models.py"
     planted = models.read_text().replace(
         '    species: Mapped[str] = mapped_column(String(30))\n',
-        '    species: Mapped[str] = mapped_column(String(30))\n    microchip: Mapped[str | None] = mapped_column(String(15))\n')
+        '    species: Mapped[str] = mapped_column(String(30))\n    nickname: Mapped[str | None] = mapped_column(String(30))\n')
     assert planted != models.read_text()
     models.write_text(planted)
 
     result = alembic_check(stack, tmp_path)
 
     assert result.returncode != 0
-    assert "add_column" in result.stderr + result.stdout and "microchip" in result.stderr + result.stdout
+    assert "add_column" in result.stderr + result.stdout and "nickname" in result.stderr + result.stdout

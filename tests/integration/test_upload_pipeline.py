@@ -37,7 +37,7 @@ from tests.integration.workers_harness import (
 from tests.support.certificates import certificate_pdf, photo
 
 DRAFT_KEYS = {"upload_id", "pet_id", "status", "reason", "file_name", "content_type", "size", "document_key",
-              "thumbnail_key", "content_hash", "duplicate_of", "fields", "uploaded_at", "usage"}
+              "thumbnail_key", "content_hash", "duplicate_of", "fields", "resolved", "uploaded_at", "usage"}
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_a_pdf_becomes_a_draft_with_a_thumbnail_a_count_and_egress_reads_it(work
         "upload_id": key.upload_id, "pet_id": key.pet_id, "status": "ready", "reason": None,
         "file_name": "ollie-rabies.pdf", "content_type": "application/pdf", "size": len(data),
         "document_key": str(key), "thumbnail_key": key.thumbnail, "content_hash": hashlib.sha256(data).hexdigest(),
-        "duplicate_of": None, "fields": FIELDS, "uploaded_at": None, "usage": spent()}
+        "duplicate_of": None, "fields": FIELDS, "resolved": {}, "uploaded_at": None, "usage": spent()}
     assert abs(datetime.fromisoformat(body["uploaded_at"]) - datetime.now(UTC)) < timedelta(minutes=1)
 
     thumbnail = Image.open(io.BytesIO(workers.read(workers.uploads, key.thumbnail)))
@@ -95,7 +95,8 @@ def test_a_pdf_becomes_a_draft_with_a_thumbnail_a_count_and_egress_reads_it(work
     assert not workers.exists(workers.jobs, f"jobs/{job_id}/")   # no copy of the document anywhere
     job = workers.store.get(job_key(job_id), JOB_SK)
     assert (job.kind, job.body) == ("job", {"household_id": key.household_id, "upload_id": key.upload_id,
-                                            "pet_id": key.pet_id, "llm_counted": True})
+                                            "pet_id": key.pet_id, "llm_counted": True,
+                                            "reservation": job.body["reservation"]})   # the LLM budget's (test_llm_budget.py)
     assert timedelta(days=13, hours=23) < job.expires_at - datetime.now(UTC) <= timedelta(days=14)
 
 
@@ -107,6 +108,19 @@ def test_photos_get_thumbnails(workers: Workers, image_format: str, content_type
     body = draft_of(workers, key).body
     assert (body["status"], body["content_type"], body["file_name"]) == ("ready", content_type, file_name)
     assert Image.open(io.BytesIO(workers.read(workers.uploads, key.thumbnail))).size == (320, 240)
+
+
+def test_a_heic_photo_gets_a_thumbnail_and_the_reader_a_jpeg_copy_kept_only_while_it_reads(workers: Workers) -> None:
+    key = upload(workers, photo("HEIF"), "IMG_0042.HEIC")
+    workers.drain()
+    body = draft_of(workers, key).body
+    assert (body["status"], body["content_type"], body["reason"]) == ("ready", "image/heic", None)
+    assert Image.open(io.BytesIO(workers.read(workers.uploads, key.thumbnail))).size == (320, 240)
+    [sent] = [job for job in workers.egress.jobs if job["job_id"] == key.upload_id]
+    assert sent["content_type"] == "image/jpeg"
+    assert key.reading_copy in sent["document_url"] and str(key) not in sent["document_url"]
+    assert not workers.exists(workers.uploads, key.reading_copy)   # deleted once the draft is settled
+    assert workers.read(workers.uploads, str(key)) == photo("HEIF")   # the original is kept as uploaded
 
 
 @pytest.mark.parametrize(("data", "reason"), [
@@ -319,3 +333,51 @@ def test_each_jobs_llm_use_is_counted_once_and_a_month_is_rebuilt_from_the_usage
               (o["Key"] for o in workers.s3.list_objects_v2(Bucket=workers.jobs, Prefix="usage/").get("Contents", []))]
     assert llm_counters(workers, month) == llm_usage.totals(usages) == {k: rebuilt[k] for k in llm_usage.COUNTERS}
     assert rebuilt["usage_objects"] == len(usages)
+
+
+def review(workers: Workers, key, discard: list[str] | None = None) -> dict:
+    return invoke(workers, "review_draft", {"household_id": key.household_id, "pet_id": key.pet_id,
+                                            "upload_id": key.upload_id, "discard": discard})
+
+
+def test_a_dismissed_draft_takes_its_files_and_frees_its_place_under_the_cap(workers: Workers) -> None:
+    key = upload(workers, certificate_pdf("Rabies 2026-01-05"), "rabies.pdf")
+    workers.drain()
+    assert count_of(workers, key) == 1 and workers.exists(workers.uploads, key.thumbnail)
+
+    assert review(workers, key) == {"ok": {"upload_id": key.upload_id, "dismissed": True, "file_removed": True}}
+    assert draft_of(workers, key) is None and count_of(workers, key) == 0
+    assert not workers.exists(workers.uploads, str(key)) and not workers.exists(workers.uploads, key.thumbnail)
+    assert review(workers, key) == {"error": "NotFound", "message": "no such draft"}   # nothing twice
+
+
+def test_another_pets_draft_is_not_found(workers: Workers) -> None:
+    key = upload(workers, certificate_pdf("DHPP 2026-01-05"), "dhpp.pdf")
+    workers.drain()
+    elsewhere = invoke(workers, "review_draft", {"household_id": key.household_id, "pet_id": "another-pet",
+                                                 "upload_id": key.upload_id, "discard": None})
+    assert elsewhere == {"error": "NotFound", "message": "no such draft"}
+    assert draft_of(workers, key) is not None and count_of(workers, key) == 1
+
+
+def test_vaccinations_are_discarded_one_by_one_and_the_last_takes_the_draft(workers: Workers) -> None:
+    key = upload(workers, certificate_pdf("Rabies and DHPP 2026-01-05"), "two.pdf")
+    workers.drain()
+    assert review(workers, key, ["1"]) == {"ok": {"upload_id": key.upload_id, "discarded": ["1"], "dismissed": False}}
+    assert draft_of(workers, key).body["resolved"] == {"1": "discarded"}
+    assert review(workers, key, ["1"]) == {"error": "Conflict", "message": "entry 1 was already discarded"}
+    assert review(workers, key, ["3"]) == {"error": "NotFound", "message": "no entry 3 on this draft"}
+    last = review(workers, key, ["2"])["ok"]
+    assert (last["dismissed"], last["discarded"], last["file_removed"]) == (True, ["2"], True)
+    assert draft_of(workers, key) is None and count_of(workers, key) == 0
+
+
+def test_a_draft_some_of_whose_vaccinations_were_approved_keeps_its_file(workers: Workers) -> None:
+    key = upload(workers, certificate_pdf("Rabies and DHPP 2026-01-06"), "kept.pdf")
+    workers.drain()
+    draft = draft_of(workers, key)
+    workers.store.write(Put(Item(draft.pk, draft.sk, kind="draft", body=draft.body | {"resolved": {"1": "approved:r1"}},
+                                 expires_at=draft.expires_at)))   # as control's outbox marks it
+    done = review(workers, key)["ok"]
+    assert (done["dismissed"], done["file_removed"]) == (True, False)
+    assert workers.exists(workers.uploads, str(key)) and count_of(workers, key) == 1   # the record's document

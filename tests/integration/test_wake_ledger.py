@@ -35,7 +35,7 @@ def wakes(database, since: datetime) -> list:
 def test_an_action_and_its_relay_are_recorded_with_request_and_household(control, at) -> None:
     start, _, wired = at
     caller = people.caller()
-    created = perform(wired, control.commands.CreateHousehold(control.requests.NewHousehold(name="Ledger")),
+    created = perform(wired, control.commands.CreateHousehold(control.requests.NewHousehold(name="Ledger", time_zone="UTC")),
                       request_id="req-1", caller=caller)
 
     rows = wakes(wired.database, start)

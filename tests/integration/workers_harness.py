@@ -19,6 +19,7 @@ from devstack.runner import EventRunner, load_app
 from devstack.runner_invoke import InvokeApi
 from devstack.runner_lambda import Function, LambdaContext
 from devstack.stack import REGION, Stack, service_env
+from pawport.contracts import ExtractedDocument, ExtractedVaccination
 from pawport.documents import UploadKey
 from pawport.keys import document_count_sk, draft_sk, household_key
 from pawport.store import Item, Store
@@ -26,8 +27,9 @@ from tests.support.environments import set_exactly
 
 WORKERS = REPO / "services" / "workers"
 EXTRACT = "pawport-egress-local-extract"
-FIELDS = {"vaccine": "Rabies", "administered_on": "2026-01-05", "expires_on": "2029-01-05", "pet_name": "Ollie",
-          "clinic": "Riverside Vets", "confidence": 0.92}
+FIELDS = ExtractedDocument(pet_name="Ollie", clinic="Riverside Vets", vaccinations=[
+    ExtractedVaccination(vaccine=vaccine, administered_on="2026-01-05", expires_on="2029-01-05")
+    for vaccine in ("Rabies", "DHPP")]).model_dump(mode="json")
 
 
 def extracted(job_id: str, fields: dict = FIELDS) -> dict:

@@ -4,10 +4,20 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from chalicelib.control.models import AuditEntry, Household, Invitation, Member, Pet, Role, VaccinationRecord
+from chalicelib.control.models import (
+    AuditEntry,
+    Household,
+    Invitation,
+    Member,
+    Pet,
+    ReminderSettings,
+    Role,
+    VaccinationRecord,
+)
 from chalicelib.control.repositories import as_user_id, as_uuid
 from chalicelib.control.unit_of_work import Context
 from pawport.auth import Caller
+from pawport.reminders import index_windows
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -21,6 +31,7 @@ class Tables:
     invitations: list[Invitation] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     drafts: dict[tuple[str, str], dict] = field(default_factory=dict)
+    reminder_settings: dict[tuple[uuid.UUID, str], ReminderSettings] = field(default_factory=dict)
 
     def add(self, *rows: object) -> None:
         for row in rows:
@@ -33,6 +44,8 @@ class Tables:
                     self.pets[row.id] = row
                 case VaccinationRecord():
                     self.records[row.id] = row
+                case ReminderSettings():
+                    self.reminder_settings[(row.household_id, row.user_id)] = row
                 case Invitation():
                     self.invitations.append(row)
 
@@ -66,6 +79,12 @@ class FakeMembers(FakeHouseholds):
     def owners(self, household_id: uuid.UUID) -> int:
         return sum(h == household_id and m.role == Role.OWNER for (h, _), m in self.t.members.items())
 
+    def in_household(self, household_id: uuid.UUID) -> list[Member]:
+        return [m for (h, _), m in self.t.members.items() if h == household_id]
+
+    def owned_by(self, user_id: str) -> int:
+        return sum(u == user_id and m.role == Role.OWNER for (_, u), m in self.t.members.items())
+
     def remove(self, member: Member) -> None:
         del self.t.members[(member.household_id, member.user_id)]
 
@@ -77,10 +96,22 @@ class FakePets(FakeHouseholds):
     def count(self, household_id: uuid.UUID) -> int:
         return sum(p.household_id == household_id for p in self.t.pets.values())
 
+    def for_update(self, pet_id: str) -> Pet | None:
+        return self.get(pet_id)
+
+    def remove(self, pet: Pet) -> None:
+        del self.t.pets[pet.id]
+
 
 class FakeRecords(FakeHouseholds):
     def for_update(self, record_id: str) -> VaccinationRecord | None:
         return self.t.records.get(_key(record_id))
+
+    def get(self, record_id: str) -> VaccinationRecord | None:
+        return self.t.records.get(_key(record_id))
+
+    def of_pet(self, pet_id: uuid.UUID) -> list[VaccinationRecord]:
+        return [r for r in self.t.records.values() if r.pet_id == pet_id]
 
     def remove(self, record: VaccinationRecord) -> None:
         del self.t.records[record.id]
@@ -95,7 +126,21 @@ class FakeInvitations(FakeHouseholds):
         return len(sent), min(sent, default=None)
 
 
+class FakeReminders(FakeHouseholds):
+    def settings_of(self, household_id: uuid.UUID, user_id: str) -> ReminderSettings | None:
+        return self.t.reminder_settings.get((household_id, user_id))
+
+    def index_windows(self, household_id: uuid.UUID) -> tuple[int, ...]:
+        return index_windows(s.windows for (h, _), s in self.t.reminder_settings.items() if h == household_id)
+
+    def records(self, household_id: uuid.UUID) -> list[VaccinationRecord]:
+        return [r for r in self.t.records.values() if r.household_id == household_id]
+
+
 class FakeAuditLog(FakeHouseholds):
+    def of_target(self, household_id: uuid.UUID, target: str) -> list[AuditEntry]:
+        return [e for e in self.t.audit if e.household_id == household_id and e.target == target]
+
     def page(self, household_id: uuid.UUID, before: int | None, limit: int) -> list[AuditEntry]:
         found = [e for e in reversed(self.t.audit) if e.household_id == household_id]
         return [e for e in found if before is None or e.id < before][:limit]
@@ -107,15 +152,15 @@ class FakeUnitOfWork:
         self.tables, self.published = tables, []
         self.households, self.members, self.pets = FakeHouseholds(tables), FakeMembers(tables), FakePets(tables)
         self.records, self.invitations = FakeRecords(tables), FakeInvitations(tables)
-        self.audit_log = FakeAuditLog(tables)
+        self.audit_log, self.reminders = FakeAuditLog(tables), FakeReminders(tables)
 
     def find_draft(self, household_id: str, upload_id: str) -> dict | None:
         return self.tables.drafts.get((household_id, upload_id))
 
-    def audit(self, household_id: uuid.UUID, action: str, target: str) -> None:
+    def audit(self, household_id: uuid.UUID, action: str, target: str, details: dict | None = None) -> None:
         self.tables.audit.append(AuditEntry(id=len(self.tables.audit) + 1, household_id=household_id,
                                             actor_user_id=self.ctx.caller.user_id, action=action, target=target,
-                                            request_id=self.ctx.request_id, at=self.ctx.now))
+                                            request_id=self.ctx.request_id, at=self.ctx.now, details=details))
 
     def publish(self, household_id: uuid.UUID, operations: list) -> None:
         self.published.append((household_id, operations))

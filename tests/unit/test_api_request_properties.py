@@ -92,7 +92,7 @@ class Presigned:
     st.dictionaries(st.sampled_from(["file_name", "content_type", "other"]),
                     st.one_of(st.text(), st.integers(), st.none(), st.lists(st.text())))))
 def test_an_accepted_upload_request_becomes_keys_and_a_draft_the_stores_take(store: Store, body: dict) -> None:
-    from chalicelib.api import certificates, models
+    from chalicelib.api import certificates, drafts, models
     from chalicelib.api.household_view import load_pet_household
     from pawport.http import body as read_body
     try:
@@ -108,7 +108,7 @@ def test_an_accepted_upload_request_becomes_keys_and_a_draft_the_stores_take(sto
                       document_key=form.key, uploaded_at=NOW.isoformat())
     store.write(Put(Item(household_key(HOUSEHOLD), draft_sk(key.upload_id), "draft", body=draft.stored(),
                          expires_at=NOW + timedelta(days=14))))
-    listed = certificates.drafts(load_pet_household(store, PET, OWNER), PET, Presigned())
+    listed = drafts.drafts(load_pet_household(store, PET, OWNER), PET, NOW, Presigned())
     assert key.upload_id in {d.upload_id for d in listed.drafts}
     assert "content_hash" not in listed.model_dump_json()
 

@@ -21,7 +21,8 @@ def month() -> cost.Usage:
         "invocation.api": 1_000_000, "invocation_ms.api": 100_000_000, "apigateway.request": 1_000_000,
         "dynamodb.Query": 2_000_000, "dynamodb.PutItem": 1_000_000, "dynamodb.TransactWriteItems": 1000,
         "dynamodb.DescribeTable": 5, "dynamodbstreams.GetRecords": 10, "postgres.statement": 1_000_000,
-        "s3.GetObject": 1000, "s3.PutObject": 1000, "ses.SendEmail": 1000, "sqs.SendMessage": 1_000_000}),
+        "s3.GetObject": 1000, "s3.PutObject": 1000, "ses.SendEmail": 1000, "sqs.SendMessage": 1_000_000,
+        "cloudfront.request": 100_000, "cloudfront.bytes": 2_000_000_000}),
         awake_hours=10, users=100, llm_micro_usd=750_000, extractions=1000)
 
 
@@ -33,6 +34,7 @@ def test_this_designs_bill_line_by_line() -> None:
         "lambda": 0.4083,                  # 1 M x $0.20/M + 12,500 GB-s (100 ms at 128 MB) x $0.0000166667
         "api gateway": 3.5,
         "s3 requests": 0.0054,
+        "cloudfront": 0.27,                # 100,000 requests x $0.0100/10,000 + 2 GB x $0.085
         "sqs requests": 0.4,
         "ses": 0.1,
         "cloudwatch alarm": 0.1,
@@ -214,3 +216,10 @@ def test_the_priced_retention_and_domain_names_are_the_stacks() -> None:
     assert a["stack_log_retention_days"] == stack["Parameters"]["LogRetentionDays"]["Default"]
     lists = [r for r in stack["Resources"].values() if r["Type"] == "AWS::Route53Resolver::FirewallDomainList"]
     assert a["dns_firewall_domains"] == sum(len(r["Properties"]["Domains"]) for r in lists)
+
+
+def test_passport_views_are_billed_by_the_cdn_within_its_always_free_tier() -> None:
+    views = cost.Usage(Counter({"cloudfront.request": 10_000_000 + 20_000, "cloudfront.bytes": 1024 * 10**9,
+                                "cloudfront.CreateInvalidation": 1010}))
+    free = cost.design_bill(views, PRICES, cost.Reading(free_tiers=True))["cloudfront"]
+    assert free == pytest.approx(0.02 + 0.05)   # 20,000 requests past 10 M, 10 invalidation paths past 1,000

@@ -11,7 +11,8 @@ from pawport.contracts import (
     DraftBody,
     DueReminder,
     DuplicateOf,
-    ExtractedFields,
+    ExtractedDocument,
+    ExtractedVaccination,
     ExtractionAnswer,
     ExtractionJob,
     ExtractionResult,
@@ -19,16 +20,22 @@ from pawport.contracts import (
     ReminderMessage,
     Role,
     TokenUse,
+    VaccinationConfidence,
 )
 from pawport.documents import DraftStatus
-from pawport.reminders import Reminder
 
-FIELDS = {"vaccine": "Rabies", "administered_on": "2026-01-05", "expires_on": "2029-01-05", "pet_name": "Ollie",
-          "clinic": "Riverside Vets", "confidence": 0.92}
+SURE = {"vaccine": 0.92, "administered_on": 0.92, "expires_on": 0.92, "validity": 0.0, "batch": 0.8, "vet": 0.0}
+FIELDS = {"pet_name": "Ollie", "species": "dog", "microchip": "985112345678901", "clinic": "Riverside Vets",
+          "confidence": {"pet_name": 0.9, "species": 0.9, "microchip": 0.9, "clinic": 0.9}, "vaccinations": [
+              {"vaccine": "Rabies", "administered_on": "2026-01-05", "expires_on": "2029-01-05", "expiry_computed": False,
+               "validity": None, "batch": "RB-1", "vet": None, "confidence": SURE, "doubts": []},
+              {"vaccine": "DHPP", "administered_on": "2026-01-05", "expires_on": "2029-01-04", "expiry_computed": True,
+               "validity": "3 years", "batch": None, "vet": "Dr Ames", "confidence": SURE,
+               "doubts": ["the expiry date is worked out from the validity printed; check it"]}]}
 DRAFT = {"upload_id": "u1", "pet_id": "p1", "status": "extracting", "reason": None, "file_name": "ollie-rabies.pdf",
          "content_type": "application/pdf", "size": 5120, "document_key": "uploads/h1/p1/u1/ollie-rabies.pdf",
          "thumbnail_key": "thumbnails/h1/p1/u1.jpg", "content_hash": "ab" * 32, "duplicate_of": None, "fields": None,
-         "uploaded_at": "2026-12-02T10:00:00+00:00"}
+         "resolved": {}, "uploaded_at": "2026-12-02T10:00:00+00:00"}
 UPLOAD_URL = "https://pawport-dev-uploads.s3.amazonaws.com/uploads/h1/p1/u1/ollie-rabies.pdf?X-Amz-Expires=300"
 # The wire and stored forms, as the services write them.
 WRITTEN: list[tuple[type[BaseModel], dict]] = [
@@ -45,8 +52,9 @@ WRITTEN: list[tuple[type[BaseModel], dict]] = [
                          "usage": {"model": "local-reader", "prompt_tokens": 800, "completion_tokens": 60}}),
     (DraftBody, DRAFT | {"status": "duplicate", "reason": "this same file is already waiting for review",
                          "duplicate_of": {"kind": "draft", "id": "u0"}}),
+    (DraftBody, DRAFT | {"status": "ready", "fields": FIELDS, "resolved": {"1": "approved:r1", "2": "discarded"}}),
     (ReminderMessage, {"household_id": "h1", "day": "2026-12-03", "reminders": [
-        {"record_id": "r1", "pet_id": "p1", "vaccine": "Rabies", "expires_on": "2027-01-02", "reminder": "due"}]}),
+        {"record_id": "r1", "pet_id": "p1", "vaccine": "Rabies", "expires_on": "2027-01-02", "windows": [30, 7]}]}),
 ]
 
 
@@ -59,21 +67,30 @@ def test_the_written_form_parses_and_is_written_back_the_same(contract: type[Bas
 
 MODELS = [
     ExtractionJob(job_id="j2", document_url=UPLOAD_URL, content_type="image/png"),
-    ExtractionResult.manual("j2", "The document is empty.", ExtractedFields(
-        vaccine=None, administered_on=date(2026, 3, 14), expires_on=None, pet_name="Biscuit", clinic=None,
-        confidence=0.2)),
+    ExtractionResult.manual("j2", "The document is empty.", ExtractedDocument(pet_name="Biscuit", vaccinations=[
+        ExtractedVaccination(vaccine=None, administered_on=date(2026, 3, 14), expires_on=None,
+                             confidence=VaccinationConfidence(administered_on=0.2))])),
     LLMUsage(job_id="j2", model="local-reader"),
     DraftBody(upload_id="u2", pet_id="p2", status=DraftStatus.REJECTED, reason="the file is empty",
               file_name="empty.pdf", document_key="quarantine/h/p2/u2/empty.pdf",
               duplicate_of=DuplicateOf(kind="record", id="r9"), usage=TokenUse(model="m", prompt_tokens=1)),
     ReminderMessage(household_id="h2", day=date(2026, 12, 3), reminders=[DueReminder(
-        record_id="r2", pet_id="p2", vaccine="DHPP", expires_on=date(2026, 12, 3), reminder=Reminder.EXPIRES)]),
+        record_id="r2", pet_id="p2", vaccine="DHPP", expires_on=date(2026, 12, 3), windows=[0])]),
 ]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: type(m).__name__)
 def test_each_contract_round_trips_through_json(model: BaseModel) -> None:
     assert type(model).model_validate_json(model.model_dump_json()) == model
+
+
+def test_a_draft_knows_its_entries_and_what_became_of_each() -> None:
+    draft = DraftBody.model_validate(DRAFT | {"fields": FIELDS, "resolved": {"1": "approved:r1"}})
+    assert (draft.entry_ids(), draft.open_entries(), draft.approved_records()) == (["1", "2"], ["2"], ["r1"])
+    assert draft.vaccination("2").vaccine == "DHPP"
+    with pytest.raises(KeyError):
+        draft.vaccination("3")
+    assert DraftBody.model_validate(DRAFT).entry_ids() == []
 
 
 def test_a_draft_is_stored_with_its_token_use_only_once_it_is_known() -> None:

@@ -5,7 +5,7 @@ key, and never makes the reminder-day arithmetic raise in any time zone. What it
 tests/integration/test_control_requests.py."""
 import unicodedata
 import zoneinfo
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +18,7 @@ from pawport.errors import BadInput
 from pawport.fields import BIGINT_MAX
 from pawport.http import body
 from pawport.keys import draft_sk
-from pawport.reminders import reminder_days, run_day
+from pawport.reminders import LONGEST_WINDOW, reminder_runs
 
 ZONES = sorted(zoneinfo.available_timezones())
 EXTREME_ZONES = ["Etc/GMT+12", "Pacific/Kiritimati", "UTC", "Europe/London", "America/Los_Angeles"]
@@ -60,9 +60,9 @@ def storable(model: type[BaseModel], made: BaseModel) -> None:
 def reminders_hold(expires_on: date | None) -> None:
     if expires_on is None:
         return
-    for reminder_on in reminder_days(expires_on).values():
-        for zone in EXTREME_ZONES:
-            run_day(reminder_on, zone)
+    for zone in EXTREME_ZONES:   # the longest window a member may choose, entered long before or on the day
+        for entered in (datetime(1989, 1, 1, tzinfo=UTC), datetime.combine(expires_on, time(23), UTC)):
+            reminder_runs(expires_on, (LONGEST_WINDOW, 0), zone, entered)
 
 
 @settings(max_examples=300)

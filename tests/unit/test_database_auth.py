@@ -9,7 +9,8 @@ from devstack import REPO
 ENV = {"PAWPORT_STAGE": "prod", "AWS_REGION": "eu-west-1", "PAWPORT_TABLE_NAME": "t",
        "PAWPORT_COGNITO_ISSUER": "i", "PAWPORT_COGNITO_CLIENT_ID": "c", "PAWPORT_COGNITO_JWKS": "{}",
        "PAWPORT_DB_HOST": "pawport.cluster-abc.eu-west-1.rds.amazonaws.com", "PAWPORT_DB_NAME": "pawport",
-       "PAWPORT_DB_USER": "pawport_control", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "s"}
+       "PAWPORT_DB_USER": "pawport_control", "PAWPORT_SES_FEEDBACK_TOPIC": "f", "PAWPORT_REMINDER_LINK_KEY": "k" * 32,
+       "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "s"}
 
 
 class Captured(Exception):

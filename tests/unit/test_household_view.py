@@ -33,6 +33,8 @@ PARTITION = [
     record("r2", "ollie", "DHPP", "2027-06-01"),
     record("r3", "ollie", "Bordetella", "2026-12-20"),       # due
     record("r4", "mochi", "FVRCP", "2028-01-01"),
+    item("PHOTO#ollie", "pet-photo", {"pet_id": "ollie", "photo_key": "thumbnails/h1/ollie/photo.jpg",
+                                      "uploaded_at": "2026-12-01T10:00:00+00:00"}),
     item("DRAFT#d1", "draft", {"upload_id": "d1", "pet_id": "ollie", "status": "ready"},
          expires_at=NOW + timedelta(days=3)),
     item("DRAFT#d0", "draft", {"upload_id": "d0", "pet_id": "ollie", "status": "ready"},
@@ -60,10 +62,11 @@ def view(caller: Caller = OWNER):
 
 def test_the_dashboard_shows_status_in_the_households_time_zone() -> None:
     from chalicelib.api.dashboard import dashboard
-    board = dashboard(view(), NOW).model_dump(mode="json")   # as the route answers it
+    board = dashboard(view(), NOW, SignedUrls()).model_dump(mode="json")   # as the route answers it
     assert board["today"] == "2026-12-03"
     assert [(p["name"], p["status"], p["drafts"]) for p in board["pets"]] == [
         ("Mochi", "current", 0), ("Ollie", "expired", 1)]
+    assert [p["photo_url"] for p in board["pets"]] == [None, "signed:thumbnails/h1/ollie/photo.jpg"]
     assert [(a["vaccine"], a["status"]) for a in board["attention"]] == [("Rabies", "expired"), ("Bordetella", "due")]
 
 
@@ -81,12 +84,23 @@ def test_quick_show_picks_rabies_first_but_never_an_expired_one() -> None:
     assert later["record"]["vaccine"] == "FVRCP"
 
 
-def test_quick_show_without_a_valid_certificate_is_a_clear_404() -> None:
+def test_quick_show_without_any_certificate_is_a_clear_404() -> None:
     from chalicelib.api.certificates import quick_show
     partition = [i for i in PARTITION if not (i.kind == "record" and i.body["pet_id"] == "mochi")]
+    partition.append(record("r5", "mochi", "Rabies", "2029-01-01", document=False))   # no file: nothing to show
     from chalicelib.api.household_view import HouseholdView
-    with pytest.raises(NotFound, match="Mochi has no valid certificate"):
+    with pytest.raises(NotFound, match="Mochi has no certificate on file"):
         quick_show(HouseholdView(read(partition), OWNER, "x"), "mochi", NOW, SignedUrls())
+
+
+def test_quick_show_holds_up_the_most_recently_expired_when_none_is_valid() -> None:
+    from chalicelib.api.certificates import quick_show
+    from chalicelib.api.household_view import HouseholdView
+    partition = [i for i in PARTITION if not (i.kind == "record" and i.body["pet_id"] == "mochi")]
+    partition += [record("r6", "mochi", "Rabies", "2024-03-01"), record("r7", "mochi", "FVRCP", "2025-08-01")]
+    shown = quick_show(HouseholdView(read(partition), OWNER, "x"), "mochi", NOW, SignedUrls()).model_dump(mode="json")
+    assert (shown["record"]["vaccine"], shown["record"]["status"]) == ("FVRCP", "expired")
+    assert shown["url"] == "signed:uploads/h1/mochi/r7/c.pdf"
 
 
 def test_viewers_may_look_but_not_upload() -> None:

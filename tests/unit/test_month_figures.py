@@ -1,6 +1,8 @@
 """The month's figures from replay results: the reference size, calls per event with event
 delivery apart from the services' own calls, and goals reported as met or missed, never hidden."""
-from bench.month import describe, figures, per_action
+from bench import cost
+from bench.month import describe, figures, per_action, scheduled_runs
+from bench.trace import load_behaviour
 
 
 def run(households: int, awake_hours: float) -> dict:
@@ -10,6 +12,8 @@ def run(households: int, awake_hours: float) -> dict:
             "users": households, "by_kind": {
                 "sweep_outbox": {"events": 4320, "dynamodb.Query": 4320, "invocation.control": 4320},   # every 10 minutes
                 "remind_due_records": {"events": 1, "dynamodb.Query": 2, "invocation.workers": 1},
+                "sweep_expired_passports": {"events": 720, "dynamodb.Query": 720, "invocation.workers": 720},   # hourly
+                "count_passport_views": {"events": 720, "s3.ListObjectsV2": 720, "invocation.workers": 720},
                 "operator_report": {"events": 1, "invocation.workers": 1, "invocation.control": 1},
                 "dashboard": {"events": 10, "dynamodb.Query": 10},
                 "upload": {"events": 2, "dynamodb.PutItem": 6, "s3.GetObject": 4, "s3.PostObject (browser)": 2,
@@ -43,3 +47,12 @@ def test_each_month_has_its_bill_beside_the_baseline_and_the_idle_month() -> Non
     assert out["baseline_month_usd"] > 190 and out["idle_baseline_month_usd"] > 190   # proxy + NAT + always on
     assert any(goal.startswith("idle month: $") for goal in out["cost_goals"])
     assert "monthly bill, USD" in describe(out)
+
+
+def test_the_idle_month_bills_every_schedule_the_hourly_passport_ones_too() -> None:
+    schedule = scheduled_runs(load_behaviour())
+    assert schedule["sweep_expired_passports"] == schedule["count_passport_views"] == 720
+    idle = cost.idle(run(10, 0.5), schedule)
+    # workers: 30 reminder runs, 5 weekly reports (June 2026's Mondays) and 1,440 hourly passport runs
+    assert idle.calls["invocation.workers"] == 30 + 5 + 1440
+    assert idle.calls["s3.ListObjectsV2"] == 720

@@ -62,10 +62,10 @@ def test_a_record_naming_another_households_file_signs_nothing(storage, forged: 
 
 
 def test_a_draft_thumbnail_of_another_household_signs_nothing(storage) -> None:
-    from chalicelib.api.certificates import drafts
-    assert drafts(household(f"uploads/{OURS}/p1/u1/c.pdf", f"thumbnails/{OURS}/p1/u2.jpg"), "p1", storage).drafts
+    from chalicelib.api.drafts import drafts
+    assert drafts(household(f"uploads/{OURS}/p1/u1/c.pdf", f"thumbnails/{OURS}/p1/u2.jpg"), "p1", NOW, storage).drafts
     with pytest.raises(Forbidden):
-        drafts(household(f"uploads/{OURS}/p1/u1/c.pdf", f"thumbnails/{THEIRS}/p1/u2.jpg"), "p1", storage)
+        drafts(household(f"uploads/{OURS}/p1/u1/c.pdf", f"thumbnails/{THEIRS}/p1/u2.jpg"), "p1", NOW, storage)
 
 
 def test_an_upload_form_only_for_a_key_of_our_household(storage) -> None:
@@ -74,3 +74,11 @@ def test_an_upload_form_only_for_a_key_of_our_household(storage) -> None:
         storage.upload_form(OURS, f"uploads/{THEIRS}/p1/u1/c.pdf", "application/pdf", 10)
     with pytest.raises(Forbidden):
         storage.upload_form(OURS, f"thumbnails/{OURS}/p1/u1.jpg", "image/jpeg", 10)   # uploads only go to uploads/
+
+
+def test_a_pet_photo_form_only_for_a_photos_key_of_our_household(storage) -> None:
+    from chalicelib.api.storage import PHOTOS
+    assert storage.upload_form(OURS, f"photos/{OURS}/p1/u1", "image/jpeg", 10, PHOTOS)["fields"]
+    for key in (f"photos/{THEIRS}/p1/u1", f"uploads/{OURS}/p1/u1/c.pdf", f"photos/{OURS}/p1/../u1"):
+        with pytest.raises(Forbidden):
+            storage.upload_form(OURS, key, "image/jpeg", 10, PHOTOS)

@@ -5,7 +5,7 @@ from itertools import pairwise
 
 import pytest
 
-from bench.trace import NOT_BUILT, SWEEP, Trace, generate, load_behaviour
+from bench.trace import SWEEP, Trace, generate, load_behaviour
 
 COMMITS = ("create_household", "add_pet", "approve_record", "update_record", "invitation", "accept_invitation",
            "role_change")
@@ -71,10 +71,12 @@ def test_workers_schedules_run_daily_and_weekly_whatever_n_is(month: Trace) -> N
     reports = [e.at for e in month.events if e.kind == "operator_report"]
     assert len(runs) == 30 and all(at.hour == 7 for at in runs)
     assert len(reports) == 5 and all(at.weekday() == 0 and at.hour == 6 for at in reports)  # June 2026's Mondays
+    hourly = [month.counts()[kind] for kind in ("sweep_expired_passports", "count_passport_views")]
+    assert hourly == [30 * 24, 30 * 24]   # 1,440 invocations a month between them
 
 
-def test_features_not_built_yet_are_drawn_too(month: Trace) -> None:
-    assert all(month.counts().get(kind, 0) > 0 for kind in NOT_BUILT)
+def test_passport_views_and_asks_are_drawn_too(month: Trace) -> None:
+    assert all(month.counts().get(kind, 0) > 0 for kind in ("passport_view", "ask"))
 
 
 def test_rates_follow_the_behaviour_file(month: Trace) -> None:

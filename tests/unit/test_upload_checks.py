@@ -5,9 +5,9 @@ import pytest
 from PIL import Image
 
 from chalicelib.workers.results import UNREADABLE_ANSWER, interpret, usage
-from chalicelib.workers.thumbnails import Unreadable, make_thumbnail, thumbnail_size
+from chalicelib.workers.thumbnails import Unreadable, make_thumbnail, reading_copy, thumbnail_size
 from chalicelib.workers.upload_checks import check, check_size, detect, format_size
-from pawport.contracts import ExtractedFields
+from pawport.contracts import ExtractedDocument, ExtractedVaccination
 
 MiB = 1024 * 1024
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"
@@ -91,8 +91,19 @@ def test_photos_become_small_jpegs(image_format: str, content_type: str, mode: s
     assert (thumbnail.format, thumbnail.size, thumbnail.mode) == ("JPEG", (320, 240), "RGB")
 
 
-def test_heic_gets_no_thumbnail_and_no_error() -> None:
-    assert make_thumbnail(ftyp(b"heic", b"mif1"), "image/heic") is None
+@pytest.mark.parametrize("content_type", ["image/heic", "image/heif"])
+def test_heic_photos_get_a_thumbnail_and_a_jpeg_for_the_reader(content_type: str) -> None:
+    heic = image_bytes((1200, 900), "HEIF")
+    assert detect(heic[:4096]) == "image/heic"
+    thumbnail = Image.open(io.BytesIO(make_thumbnail(heic, content_type)))
+    assert (thumbnail.format, thumbnail.size) == ("JPEG", (320, 240))
+    copy = Image.open(io.BytesIO(reading_copy(heic)))
+    assert (copy.format, copy.size, copy.mode) == ("JPEG", (1200, 900), "RGB")
+
+
+def test_a_damaged_heic_is_unreadable_with_a_reason() -> None:
+    with pytest.raises(Unreadable, match="the photo could not be opened"):
+        make_thumbnail(ftyp(b"heic", b"mif1") + b"\x00" * 200, "image/heic")
 
 
 @pytest.mark.parametrize(("data", "content_type", "reason"), [
@@ -105,15 +116,15 @@ def test_damaged_files_are_unreadable_with_a_reason(data: bytes, content_type: s
         make_thumbnail(data, content_type)
 
 
-COMPLETE = {"vaccine": "Rabies", "administered_on": "2026-01-05", "expires_on": "2029-01-05",
-            "pet_name": "Ollie", "clinic": "Riverside Vets", "confidence": 0.92}
+COMPLETE = ExtractedDocument(pet_name="Ollie", clinic="Riverside Vets", vaccinations=[ExtractedVaccination(
+    vaccine="Rabies", administered_on="2026-01-05", expires_on="2029-01-05")]).model_dump(mode="json")
 
 
 def test_an_extracted_result_makes_the_draft_ready_with_only_the_known_fields() -> None:
     changes = interpret("j1", {"job_id": "j1", "status": "extracted", "fields": COMPLETE | {"owner": "x"},
                                "reason": None})
     assert changes == {"status": "ready", "fields": COMPLETE}
-    assert set(changes["fields"]) == set(ExtractedFields.model_fields)
+    assert set(changes["fields"]) == set(ExtractedDocument.model_fields)
 
 
 def test_a_failed_or_malformed_result_needs_manual_entry() -> None:

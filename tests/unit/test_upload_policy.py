@@ -35,5 +35,6 @@ def test_the_policy_admits_one_key_one_type_and_at_most_20_mib(storage) -> None:
 def test_only_pdfs_and_photos_may_be_declared() -> None:
     from chalicelib.api.models import UploadRequest
     assert UploadRequest(file_name="a.heic", content_type="image/heic").content_type == "image/heic"
+    assert UploadRequest(file_name="a.heif", content_type="image/heif").content_type == "image/heif"
     with pytest.raises(ValidationError, match="a PDF or a photo"):
         UploadRequest(file_name="a.zip", content_type="application/zip")

@@ -33,6 +33,11 @@ class HouseholdView:
         counter = self._by_sk.get(document_count_sk(pet_id))
         return int(counter.count or 0) if counter else 0
 
+    def counter(self, sk: str) -> int:
+        """A live counter in the partition (0 before its first add)."""
+        item = self._by_sk.get(sk)
+        return int(item.count or 0) if item else 0
+
     def require_editor(self) -> None:
         if self.role not in EDITOR_ROLES:
             raise Forbidden(f"role {self.role} may not do this")

@@ -5,14 +5,16 @@ but the upload's own, no content hashes, no LLM token counts.
 Every model builds its validators on first use, not in every cold start.
 """
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pawport.contracts import DraftBody, DuplicateOf, ExtractedFields, RecordDetails, Role
+from pawport.contracts import DuplicateOf, PetConfidence, RecordDetails, Role, VaccinationConfidence
 from pawport.documents import CONTENT_TYPES, DraftStatus
 from pawport.errors import NotFound
 from pawport.fields import SafeText
+from pawport.passports import TOKEN_PATTERN
+from pawport.pet_photos import PHOTO_TYPES
 from pawport.status import Status
 
 DEFERRED = ConfigDict(defer_build=True)
@@ -47,7 +49,7 @@ def path(model: type[Path], **params: str) -> Path:
 
 
 class UploadRequest(BaseModel):
-    model_config = DEFERRED
+    model_config = ConfigDict(defer_build=True, extra="forbid")   # an unknown field is refused by name
     file_name: Annotated[str, SafeText(200)]
     content_type: str
 
@@ -68,6 +70,19 @@ class UploadForm(BaseModel):
     fields: dict[str, str]
     expires_in: int
     max_bytes: int
+
+
+class PhotoRequest(BaseModel):
+    """A pet photo to upload: its type (what the presigned form will admit)."""
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+    content_type: str
+
+    @field_validator("content_type")
+    @classmethod
+    def _accepted_type(cls, value: str) -> str:
+        if value not in PHOTO_TYPES:
+            raise ValueError(f"must be one of {', '.join(PHOTO_TYPES)} (a photo)")
+        return value
 
 
 class Health(BaseModel):
@@ -98,6 +113,12 @@ class PetView(BaseModel):
     id: str
     name: str
     species: str
+    species_name: str | None = None
+    breed: str | None = None
+    birth_date: date | None = None
+    microchip: str | None = None
+    photo_url: str | None = None   # the pet's square photo (JPEG), a 5-minute link; None: no photo yet
+    photo_refused: str | None = None   # why the last photo uploaded was not used (for a day)
     status: Status
     records: list[RecordView]
     drafts: int
@@ -128,6 +149,8 @@ class MemberView(BaseModel):
     user_id: str
     email: str | None = None
     role: Role
+    # Owners only: SES reported the address bounced or complained, so Pawport mails it nothing
+    mail_suppressed: Literal["bounce", "complaint"] | None = None
 
 
 class Members(BaseModel):
@@ -147,24 +170,77 @@ class Memberships(BaseModel):
     households: list[Membership]
 
 
+class DraftPath(BaseModel):
+    model_config = DEFERRED
+    pet_id: Id
+    upload_id: Id
+
+
+class DocumentRead(BaseModel):
+    """What a certificate says of the pet and the clinic, as printed."""
+    model_config = DEFERRED
+    pet_name: str | None
+    species: str | None
+    microchip: str | None
+    clinic: str | None
+    confidence: PetConfidence
+
+
+class DraftEntryView(BaseModel):
+    """One vaccination read from the upload: approved, discarded, or waiting (ready, or flagged in
+    words for review). `expiry_computed`: the expiry is the date given plus the validity printed."""
+    model_config = DEFERRED
+    entry_id: str
+    status: Literal["ready", "needs-review", "approved", "discarded"]
+    record_id: str | None
+    vaccine: str | None
+    administered_on: date | None
+    expires_on: date | None
+    expiry_computed: bool
+    validity: str | None
+    batch: str | None
+    vet: str | None
+    confidence: VaccinationConfidence
+    flags: list[str]
+
+
 class DraftView(BaseModel):
-    """An upload waiting for review: what was read from it, or why it cannot be used."""
+    """An upload waiting for review: each vaccination read from it, or why it cannot be used.
+    `flags` are the draft's own (another pet named); each entry has its own."""
     model_config = DEFERRED
     upload_id: str
     pet_id: str
     file_name: str
     status: DraftStatus
     reason: str | None
-    fields: ExtractedFields | None
+    fields: DocumentRead | None
+    entries: list[DraftEntryView]
+    flags: list[str]
     duplicate_of: DuplicateOf | None
     uploaded_at: str | None
     thumbnail_url: str | None
 
-    @classmethod
-    def of(cls, draft: DraftBody, thumbnail_url: str | None) -> "DraftView":
-        return cls(upload_id=draft.upload_id, pet_id=draft.pet_id, file_name=draft.file_name, status=draft.status,
-                   reason=draft.reason, fields=draft.fields, duplicate_of=draft.duplicate_of,
-                   uploaded_at=draft.uploaded_at, thumbnail_url=thumbnail_url)
+
+class DiscardRequest(BaseModel):
+    """The vaccinations of a draft not to keep (their entry ids)."""
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+    entries: Annotated[list[Annotated[str, Field(pattern=r"^[1-9][0-9]{0,2}$")]], Field(min_length=1, max_length=50)]
+
+
+class EntriesDiscarded(BaseModel):
+    model_config = DEFERRED
+    upload_id: str
+    discarded: list[str]
+    dismissed: bool   # nothing was left waiting: the draft went too
+
+
+class DraftDismissal(BaseModel):
+    """A draft dismissed: its upload and thumbnail are gone and its place under the document cap
+    is free, unless records approved from it name the file (`file_removed` false)."""
+    model_config = DEFERRED
+    upload_id: str
+    dismissed: bool
+    file_removed: bool
 
 
 class Drafts(BaseModel):
@@ -184,3 +260,75 @@ class DocumentLink(BaseModel):
     model_config = DEFERRED
     url: str
     expires_in: int
+
+
+class PassportPath(BaseModel):
+    """A certificate link on a passport: the token (anything else names nothing) and the record."""
+    model_config = DEFERRED
+    token: Annotated[str, Field(pattern=TOKEN_PATTERN)]
+    record_id: Id
+
+
+class PassportSummary(BaseModel):
+    """A passport as its household's owners and editors see it, with its (approximate) view count."""
+    model_config = DEFERRED
+    id: str
+    url: str
+    pet_ids: list[str]
+    record_ids: list[str] | None
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    status: Literal["active", "expired", "revoked"]
+    views: int
+
+
+class Passports(BaseModel):
+    model_config = DEFERRED
+    passports: list[PassportSummary]
+
+
+class AskPath(BaseModel):
+    model_config = DEFERRED
+    request_id: Id
+
+
+class AskedRecordView(BaseModel):
+    model_config = DEFERRED
+    record_id: str
+    pet_name: str
+    vaccine: str
+
+
+class AskView(BaseModel):
+    """An ask as its household's members see it: pending until workers have egress's answer."""
+    model_config = DEFERRED
+    request_id: str
+    status: Literal["pending", "answered", "refused", "failed"]
+    question: str | None = None
+    answer: str | None = None
+    sufficient: bool | None = None
+    records: list[AskedRecordView] = []
+    reason: str | None = None
+    asked_at: str | None = None
+
+
+class ReminderWindowsView(BaseModel):
+    """The caller's reminder windows in a household: days before expiry, longest first; [] for none."""
+    model_config = DEFERRED
+    household_id: str
+    user_id: str
+    windows: list[int]
+    chosen: bool   # False: the member never chose, and has the default
+
+
+class BudgetView(BaseModel):
+    """The household's LLM budget and this month's spend (owners)."""
+    model_config = DEFERRED
+    household_id: str
+    month: str
+    budget_usd: float
+    reserved_usd: float   # held for calls not settled yet
+    spent_usd: float
+    left_usd: float
+    resets_on: date

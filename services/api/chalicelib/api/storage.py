@@ -15,7 +15,7 @@ from pawport.errors import Forbidden
 
 UPLOAD_SECONDS = 5 * 60
 VIEW_SECONDS = 5 * 60   # a removed member's last link dies within minutes; enough to show at a door
-VIEWABLE, UPLOADABLE = ("uploads", "thumbnails"), ("uploads",)
+VIEWABLE, UPLOADABLE, PHOTOS = ("uploads", "thumbnails"), ("uploads",), ("photos",)
 log = logging.getLogger(__name__)
 
 
@@ -38,9 +38,10 @@ class Storage:
         return get_session().create_client("s3", region_name=self._region, endpoint_url=self._endpoint_url,
                                            config=Config(signature_version="s3v4"))
 
-    def upload_form(self, household_id: str, key: str, content_type: str, max_bytes: int) -> dict:
+    def upload_form(self, household_id: str, key: str, content_type: str, max_bytes: int,
+                    prefixes: tuple[str, ...] = UPLOADABLE) -> dict:
         """A presigned POST that admits only this key, this type and 1 B..max_bytes, for 5 minutes."""
-        require_household_key(household_id, key, UPLOADABLE)
+        require_household_key(household_id, key, prefixes)
         return self._s3.generate_presigned_post(
             Bucket=self.bucket, Key=key, Fields={"Content-Type": content_type},
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],

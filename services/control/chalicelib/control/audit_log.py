@@ -22,3 +22,4 @@ def read_audit_log(command: ReadAuditLog, uow: UnitOfWork) -> AuditPage:
 def entry_view(entry: AuditEntry) -> AuditEntryView:
     return AuditEntryView(id=entry.id, at=entry.at.isoformat(), actor=entry.actor_user_id, action=entry.action,
                           target=entry.target, request_id=entry.request_id)
+

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 Publisher = Callable[[Iterable[Operation]], None]
 
 
-def record(session: Session, household_id: uuid.UUID, operations: list[Operation], now: datetime) -> None:
+def record(session: Session, household_id: uuid.UUID | None, operations: list[Operation], now: datetime) -> None:
     session.add(OutboxEntry(household_id=household_id, operations={"operations": operations}, created_at=now))
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from chalicelib.control.projection import Item as Projected
 from chalicelib.control.projection import Operation
 from pawport.keys import draft_sk, household_key, reminder_household_prefix, reminder_key
-from pawport.store import Attr, Delete, Item, Put, Refused, Store
+from pawport.store import Attr, Delete, Item, Put, Refused, Store, Update
 
 log = logging.getLogger(__name__)
 
@@ -18,11 +18,13 @@ class Projections:
     def apply(self, operations: Iterable[Operation]) -> None:
         for operation in operations:
             match operation["op"]:
-                case "put" | "mail":
+                case "put" | "mail" | "ask":
                     self.write(operation["item"])
                 case "delete":
                     self._store.write(Delete(operation["pk"], operation["sk"]))
-                case "mailed":
+                case "resolve":
+                    self.resolve(operation["pk"], operation["sk"], operation["resolved"])
+                case "mailed" | "asked":
                     pass   # published before; its body was not kept (projection.as_kept)
                 case unknown:
                     raise ValueError(f"unknown outbox operation {unknown!r}")
@@ -38,6 +40,14 @@ class Projections:
     def remove(self, pk: str, sk: str) -> None:
         self._store.write(Delete(pk, sk))
 
+    def resolve(self, pk: str, sk: str, resolved: dict[str, str]) -> None:
+        """Mark a draft's approved vaccinations (setting the same again changes nothing); a draft
+        gone meanwhile (dismissed, expired) keeps nothing to mark."""
+        update = Update(pk, sk, {f"body.resolved.{entry}": value for entry, value in resolved.items()},
+                        condition=self._store.live() & Attr("body.resolved").exists())
+        if isinstance(self._store.write(update), Refused):
+            log.info("draft %s is gone: nothing to mark", sk)
+
     def counters(self, pk: str) -> dict[str, float]:
         """The live counters under one key (workers keep them), by sort key; none yet is an empty dict."""
         return {item.sk: float(item.count or 0) for item in self._store.query(pk)}
@@ -45,6 +55,7 @@ class Projections:
     def partition(self, pk: str, sk_prefix: str | None = None) -> list[Projected]:
         """What the table holds under one key, in the projection's own form (for reconciliation)."""
         return [{"pk": i.pk, "sk": i.sk, "kind": i.kind, "version": i.version, "body": i.body}
+                | ({"expires_at": int(i.expires_at.timestamp())} if i.expires_at else {})
                 for i in self._store.query(pk, sk_prefix=sk_prefix)]
 
     def projected(self, household_id: str, pks: Iterable[str]) -> list[Projected]:

@@ -6,7 +6,14 @@ from typing import TypeVar
 
 from chalicelib.control.models import Invitation, Member
 from pawport.auth import Caller
-from pawport.contracts import EDITOR_ROLES, FREE_PLAN_PETS, Role
+from pawport.contracts import (
+    EDITOR_ROLES,
+    FREE_PLAN_OWNED_HOUSEHOLDS,
+    FREE_PLAN_PETS,
+    OWNED_HOUSEHOLDS_LIMIT,
+    PETS_LIMIT,
+    Role,
+)
 from pawport.documents import DraftStatus
 from pawport.errors import BadInput, Conflict, Forbidden, NotFound
 from pawport.fields import fold
@@ -35,7 +42,7 @@ def require_found(row: Row | None, missing: str) -> Row:
 
 def within_pet_cap(pets: int) -> None:
     if pets >= FREE_PLAN_PETS:
-        raise Conflict(f"the free plan holds {FREE_PLAN_PETS} pets per household")
+        raise Conflict(PETS_LIMIT)
 
 
 def keep_an_owner(owners: int, what: str) -> None:
@@ -62,6 +69,22 @@ def may_accept(invitation: Invitation | None, caller: Caller, now: datetime) -> 
 def not_yet_member(existing: Member | str | None, message: str) -> None:
     if existing is not None:
         raise Conflict(message)
+
+
+def dates_in_order(administered_on: date | None, expires_on: date | None) -> None:
+    """Checked on the record as an edit leaves it, since a PATCH may send one date alone."""
+    if administered_on and expires_on and expires_on <= administered_on:
+        raise BadInput(f"expires_on {expires_on} must be after administered_on {administered_on}")
+
+
+def owns_no_household_yet(owned: int) -> None:
+    if owned >= FREE_PLAN_OWNED_HOUSEHOLDS:
+        raise Conflict(OWNED_HOUSEHOLDS_LIMIT)
+
+
+def not_born_in_future(birth_date: date | None, today: date) -> None:
+    if birth_date and birth_date > today:
+        raise BadInput(f"birth_date {birth_date} is in the future (today is {today})")
 
 
 def not_in_future(administered_on: date | None, today: date) -> None:

@@ -1,10 +1,11 @@
 """Control's settings: Aurora and the projection table. No LLM key, ever: control never talks to the model provider."""
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
+from pawport.reminder_links import SHORTEST_KEY
 from pawport.settings import LLM_VARIABLES, IdentitySettings, ServiceSettings
 
 # AWS's RDS certificate bundle, placed in control's package by the deploy step (infra/DEPLOY.md):
@@ -37,6 +38,10 @@ class ControlSettings(ServiceSettings, IdentitySettings):
     db_pause_delay_seconds: int = 300
     # POST /warmup connects once with this timeout instead of waiting out a resume (libpq's floor is 2 s).
     db_warmup_timeout_seconds: int = 2
+    # The topic SES publishes bounces and complaints to; SNS invokes `ses_feedback` with each.
+    ses_feedback_topic: str
+    # Verifies the unsubscribe links in reminder mail (workers sign them with the same key).
+    reminder_link_key: Annotated[SecretStr, Field(min_length=SHORTEST_KEY)]
 
     def as_migration_role(self) -> "ControlSettings":
         """The same database, as the schema's owner (the `migrate` function and Alembic)."""

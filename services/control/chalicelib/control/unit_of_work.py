@@ -14,8 +14,19 @@ from chalicelib.control import outbox
 from chalicelib.control.database import Database
 from chalicelib.control.models import AuditEntry
 from chalicelib.control.projection import Operation
-from chalicelib.control.repositories import AuditLog, Households, Invitations, Members, Pets, Records
+from chalicelib.control.repositories import (
+    AuditLog,
+    Households,
+    Invitations,
+    MailSuppressions,
+    Members,
+    Passports,
+    Pets,
+    Records,
+    Reminders,
+)
 from pawport.auth import Caller
+from pawport.llm_budget import Budgets
 
 # (household id, upload id) -> the draft's body from DynamoDB, or None
 DraftFinder = Callable[[str, str], dict | None]
@@ -47,17 +58,21 @@ class UnitOfWork(Protocol):
     pets: Pets
     records: Records
     invitations: Invitations
+    passports: Passports
+    reminders: Reminders
     audit_log: AuditLog
+    suppressions: MailSuppressions
     find_draft: DraftFinder
+    budgets: Budgets   # the household LLM budgets' counters in DynamoDB (asks reserve before handing over)
 
-    def audit(self, household_id: uuid.UUID, action: str, target: str) -> None: ...
-    def publish(self, household_id: uuid.UUID, operations: list[Operation]) -> None: ...
+    def audit(self, household_id: uuid.UUID | None, action: str, target: str, details: dict | None = None) -> None: ...
+    def publish(self, household_id: uuid.UUID | None, operations: list[Operation]) -> None: ...
 
 
 class SqlUnitOfWork:
     def __init__(self, database: Database, ctx: Context, action: str, markers: Markers, relay: Relay,
-                 find_draft: DraftFinder):
-        self.ctx, self.find_draft = ctx, find_draft
+                 find_draft: DraftFinder, budgets: Budgets):
+        self.ctx, self.find_draft, self.budgets = ctx, find_draft, budgets
         self._database, self._action, self._markers, self._relay = database, action, markers, relay
         self._stack = ExitStack()
 
@@ -69,7 +84,9 @@ class SqlUnitOfWork:
             self._markers.clear(self._marker)
             raise
         for name, repository in (("households", Households), ("members", Members), ("pets", Pets),
-                                 ("records", Records), ("invitations", Invitations), ("audit_log", AuditLog)):
+                                 ("records", Records), ("invitations", Invitations), ("passports", Passports),
+                                 ("reminders", Reminders), ("audit_log", AuditLog),
+                                 ("suppressions", MailSuppressions)):
             setattr(self, name, repository(self._session))
         return self
 
@@ -86,9 +103,10 @@ class SqlUnitOfWork:
         if self._relay(self._database, self.ctx.now, f"{self._action}:relay", self.ctx.request_id):
             self._markers.clear(self._marker)
 
-    def audit(self, household_id: uuid.UUID, action: str, target: str) -> None:
+    def audit(self, household_id: uuid.UUID | None, action: str, target: str, details: dict | None = None) -> None:
         self._session.add(AuditEntry(household_id=household_id, actor_user_id=self.ctx.caller.user_id,
-                                     action=action, target=target, request_id=self.ctx.request_id, at=self.ctx.now))
+                                     action=action, target=target, request_id=self.ctx.request_id, at=self.ctx.now,
+                                     details=details))
 
-    def publish(self, household_id: uuid.UUID, operations: list[Operation]) -> None:
+    def publish(self, household_id: uuid.UUID | None, operations: list[Operation]) -> None:
         outbox.record(self._session, household_id, operations, self.ctx.now)

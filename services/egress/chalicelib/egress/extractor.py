@@ -47,7 +47,7 @@ class Extractor:
         return ExtractionAnswer(result=result, usage=usage).model_dump(mode="json")
 
     def _run(self, job: ExtractionJob) -> tuple[TokenUse, ExtractionResult]:
-        nothing_used = TokenUse(model=self._model.name)
+        nothing_used = TokenUse()   # no call, no model: usage names only what an endpoint reported
         document, size = self._fetch(job.document_url, MAX_BYTES)
         refusal = extraction.unreadable(job, size)
         if refusal:

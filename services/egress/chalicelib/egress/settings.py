@@ -1,13 +1,14 @@
-"""egress's settings: the LLM endpoint. No table, no bucket, no database.
+"""egress's settings: the LLM endpoint and where its key is kept. No table, no bucket, no database.
 
-The LLM endpoint and key keep the openai SDK's own names, OPENAI_BASE_URL and OPENAI_API_KEY.
-Locally devstack points them at the embedded reader (devstack/llm) unless they are set in the
-shell of `make dev`. In AWS they are in the egress functions' Lambda environment, rendered by the
-deploy step (infra/chalice_env.py) from the operator's shell, never from a file in git.
+The endpoint keeps the openai SDK's own name, OPENAI_BASE_URL (unset: OpenAI's). The key is not
+in the environment: it is an SSM Parameter Store SecureString (the AWS-managed key, free) named by
+PAWPORT_LLM_KEY_PARAMETER, read through Powertools' parameters utility and cached a few minutes
+(llm.py), and egress's role may read that one parameter only. Locally moto's SSM holds it
+(devstack/resources.py): the embedded reader's dummy key, or the one `make dev` was given.
 """
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 
 from pawport.settings import DATABASE_VARIABLES, ServiceSettings
 
@@ -15,7 +16,8 @@ from pawport.settings import DATABASE_VARIABLES, ServiceSettings
 class EgressSettings(ServiceSettings):
     forbidden_variables = DATABASE_VARIABLES + ("PAWPORT_TABLE_NAME",)
 
-    openai_api_key: SecretStr = Field(validation_alias="OPENAI_API_KEY")
+    llm_key_parameter: str
+    llm_key_cache_seconds: int = 300   # a rotated key is picked up within this
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     llm_model: str = "gpt-4.1-mini"
     # Worst case one job takes the document fetch plus timeout x (retries + 1) and back-off:
@@ -25,6 +27,7 @@ class EgressSettings(ServiceSettings):
     llm_max_retries: int = 2
     # Below this self-reported confidence a draft asks for manual entry instead of pre-filling.
     llm_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    ask_max_tokens: int = 400   # pawport.llm_budget.ASK_COMPLETION_TOKENS: what an ask's estimate allows
 
 
 @lru_cache(maxsize=1)

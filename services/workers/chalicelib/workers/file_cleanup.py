@@ -7,6 +7,9 @@ stream, as mail is.
   file lives on as the record's document (record.document_key is the draft's upload key).
 - A record item's REMOVE means the record left Aurora: control's outbox (or a rebuild) removes a
   record item only then.
+- A pet's removal notice (PETREMOVED#<pet>, put by control's outbox when the pet left Aurora with its
+  records): every upload and thumbnail under the pet's prefixes goes (its photo too), and so do its
+  drafts, its document counter and its photo items.
 
 Twice and out of order are both safe: a file is deleted only while no record item of the household
 names it (an approved draft whose outbox delete came late and whose TTL fired first keeps its file),
@@ -19,12 +22,20 @@ from chalicelib.workers import uploads
 from chalicelib.workers.work_items import DRAFT_KIND
 from chalicelib.workers.workplace import Workplace
 from pawport.documents import UploadKey, is_household_file
-from pawport.keys import household_key, record_sk
-from pawport.store import item_of_image
+from pawport.keys import (
+    document_count_sk,
+    draft_sk,
+    household_key,
+    pet_photo_refused_sk,
+    pet_photo_sk,
+    record_sk,
+)
+from pawport.store import Delete, item_of_image
 
 log = logging.getLogger(__name__)
 TTL_SERVICE = "dynamodb.amazonaws.com"
-RECORD_KIND = "record"
+RECORD_KIND, PET_REMOVAL_KIND = "record", "pet-removal"
+PET_PREFIXES = ("uploads", "thumbnails", "photos")   # a pet's picture is a thumbnails/ key (pawport/pet_photos.py)
 HOUSEHOLD_PREFIX = household_key("")
 
 
@@ -66,9 +77,39 @@ def by_ttl(record: dict) -> bool:
     return identity.get("type") == "Service" and identity.get("principalId") == TTL_SERVICE
 
 
+def removed_pets(records: Iterable[dict]) -> list[tuple[str, str]]:
+    """(household, pet) of each removal notice the batch put."""
+    found = []
+    for record in records:
+        image = record["dynamodb"].get("NewImage")
+        if record["eventName"] == "INSERT" and image and (new := item_of_image(image)).kind == PET_REMOVAL_KIND \
+                and new.pk.startswith(HOUSEHOLD_PREFIX):
+            found.append((new.pk.removeprefix(HOUSEHOLD_PREFIX), new.body["pet_id"]))
+    return found
+
+
+def delete_pet_files(place: Workplace, household_id: str, pet_id: str) -> int:
+    """Everything a removed pet leaves: its uploads and thumbnails, its drafts, its counter. Deleting
+    what is already gone succeeds, so a redelivered notice changes nothing."""
+    keys = [key for prefix in PET_PREFIXES for key in place.objects.keys(place.uploads_bucket,
+                                                                           f"{prefix}/{household_id}/{pet_id}/")]
+    for key in keys:
+        if is_household_file(key, household_id, PET_PREFIXES):
+            place.objects.delete(place.uploads_bucket, key)
+    pk = household_key(household_id)
+    for draft in place.store.query(pk, sk_prefix=draft_sk("")):
+        if draft.body.get("pet_id") == pet_id:
+            place.store.write(Delete(pk, draft.sk))
+    for sk in (document_count_sk(pet_id), pet_photo_sk(pet_id), pet_photo_refused_sk(pet_id)):
+        place.store.write(Delete(pk, sk))
+    return len(keys)
+
+
 def delete_leftovers(records: Iterable[dict], place: Workplace) -> int:
     """Delete the files the batch's removals leave behind; how many keys were deleted."""
-    deleted = 0
+    records = list(records)
+    gone = set(removed_pets(records))
+    deleted = sum(delete_pet_files(place, household, pet) for household, pet in gone)
     for leftover in leftovers(records):
         in_use = _in_use(place, leftover.household_id)
         kept = [key for key in leftover.keys if key in in_use]
@@ -78,7 +119,7 @@ def delete_leftovers(records: Iterable[dict], place: Workplace) -> int:
             if key not in in_use:
                 place.objects.delete(place.uploads_bucket, key)
                 deleted += 1
-        if len(kept) < len(leftover.keys):
+        if len(kept) < len(leftover.keys) and (leftover.household_id, leftover.pet_id) not in gone:
             uploads.reconcile_document_count(leftover.household_id, leftover.pet_id, place)
     return deleted
 

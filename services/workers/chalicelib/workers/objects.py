@@ -1,6 +1,6 @@
 """The S3 adapter: the only module of workers that calls S3."""
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ MISSING = ("404", "NoSuchKey", "NotFound")
 class Head:
     size: int
     last_modified: datetime
+    metadata: dict[str, str] = field(default_factory=dict)   # the object's x-amz-meta-* values
 
 
 class Objects:
@@ -26,7 +27,8 @@ class Objects:
             if _missing(error):
                 return None
             raise
-        return Head(size=answer["ContentLength"], last_modified=answer["LastModified"])
+        return Head(size=answer["ContentLength"], last_modified=answer["LastModified"],
+                    metadata=answer.get("Metadata", {}))
 
     def exists(self, bucket: str, key: str) -> bool:
         return self.head(bucket, key) is not None
@@ -44,8 +46,10 @@ class Objects:
         data = self.read(bucket, key)
         return None if data is None else json.loads(data)
 
-    def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
-        self._s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+    def put(self, bucket: str, key: str, data: bytes, content_type: str, cache_control: str | None = None,
+            metadata: dict[str, str] | None = None) -> None:
+        extra = ({"CacheControl": cache_control} if cache_control else {}) | ({"Metadata": metadata} if metadata else {})
+        self._s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type, **extra)
 
     def copy(self, source_bucket: str, source_key: str, bucket: str, key: str) -> None:
         """A server-side copy in one call: in AWS the POST policy keeps uploads far below its 5 GB."""

@@ -11,12 +11,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.workers import work_items
+from chalicelib.workers import budget, work_items
 from chalicelib.workers.extraction_jobs import FAILED_ATTEMPTS, ReaderFailed, count_failure
 from chalicelib.workers.workplace import Workplace
 from pawport import extraction_jobs, llm_usage
 from pawport.contracts import ExtractionAnswer, ExtractionResult, LLMUsage
-from pawport.documents import DraftStatus, UploadKey
+from pawport.documents import HEIF_TYPES, DraftStatus, UploadKey
+from pawport.llm_budget import Refusal
 
 log = logging.getLogger(__name__)
 Contract = TypeVar("Contract", bound=BaseModel)
@@ -26,10 +27,16 @@ NOT_REACHED = "the certificate reader could not be reached; please enter the det
 
 
 def extract(key: UploadKey, draft: dict, place: Workplace) -> dict:
-    """Have egress read the upload and settle its draft from the answer."""
+    """Have egress read the upload and settle its draft from the answer, once the household's LLM
+    budget holds its estimate (a refused one is entered by hand: nothing goes to the model)."""
     job_id = key.upload_id
+    document, content_type = reader_document(key, draft["content_type"])
+    reserved = budget.reserve_extraction(place, job_id, key.household_id)
+    if isinstance(reserved, Refusal):
+        return _done_reading(place, key, draft["content_type"], _settle(place, key, {
+            "status": DraftStatus.NEEDS_MANUAL_ENTRY.value, "reason": budget.refused_reason(reserved), "fields": None}))
     try:
-        answer = place.reader.read(job_id, place.uploads_bucket, str(key), draft["content_type"])
+        answer = place.reader.read(job_id, place.uploads_bucket, document, content_type)
     except ReaderFailed as failure:
         failed = count_failure(place.store, job_id)
         if failed < FAILED_ATTEMPTS:
@@ -38,9 +45,22 @@ def extract(key: UploadKey, draft: dict, place: Workplace) -> dict:
             raise
         log.warning("job %s: %s (failure %d of %d); the draft needs manual entry", job_id, failure, failed,
                     FAILED_ATTEMPTS)
-        return _settle(place, key, {"status": DraftStatus.NEEDS_MANUAL_ENTRY.value, "reason": NOT_REACHED,
-                                    "fields": None})
-    return settle_answer(place, key, answer)
+        budget.release_extraction(place, job_id)
+        return _done_reading(place, key, draft["content_type"], _settle(place, key, {
+            "status": DraftStatus.NEEDS_MANUAL_ENTRY.value, "reason": NOT_REACHED, "fields": None}))
+    return _done_reading(place, key, draft["content_type"], settle_answer(place, key, answer))
+
+
+def reader_document(key: UploadKey, content_type: str) -> tuple[str, str]:
+    """What the reader is sent: the upload itself, or the JPEG copy of a HEIC/HEIF photo."""
+    return (key.reading_copy, "image/jpeg") if content_type in HEIF_TYPES else (str(key), content_type)
+
+
+def _done_reading(place: Workplace, key: UploadKey, content_type: str, changes: dict) -> dict:
+    """A JPEG copy has served once the draft is settled (the bucket's lifecycle removes any left)."""
+    if content_type in HEIF_TYPES:
+        place.objects.delete(place.uploads_bucket, key.reading_copy)
+    return changes
 
 
 def settle_answer(place: Workplace, key: UploadKey, answer: Any) -> dict:
@@ -52,6 +72,7 @@ def settle_answer(place: Workplace, key: UploadKey, answer: Any) -> dict:
         place.objects.put(place.jobs_bucket, extraction_jobs.usage_key(job_id), spent.model_dump_json().encode(),
                           "application/json")   # first: the counters' reconciliation reads these
         work_items.count_llm_use(place.store, job_id, llm_usage.month_of(place.clock()), llm_usage.counted(used))
+    budget.settle_extraction(place, job_id, used)
     result = answer.get("result") if isinstance(answer, dict) else None
     return _settle(place, key, interpret(job_id, result) | {"usage": used})
 
@@ -72,7 +93,7 @@ def interpret(job_id: str, answer: Any) -> dict:
     if result is None or result.status == "extracted" and fields is None:
         return {"status": DraftStatus.NEEDS_MANUAL_ENTRY.value, "reason": UNREADABLE_ANSWER, "fields": None}
     if result.status == "extracted":
-        # A READY draft keeps a reason set on arrival (e.g. no HEIC preview) unless egress gives one.
+        # A READY draft keeps a reason set on arrival unless egress gives one.
         return {"status": DraftStatus.READY.value, "fields": fields} | (
             {"reason": result.reason} if result.reason else {})
     return {"status": DraftStatus.NEEDS_MANUAL_ENTRY.value, "fields": fields, "reason": result.reason or NOT_READ}

@@ -39,12 +39,12 @@ class Verdict:
         return self.content_type is not None
 
 
-def check_size(size: int) -> Verdict | None:
-    """A refusal when the real size is outside 1 B..20 MiB; None when the size is fine."""
+def check_size(size: int, max_bytes: int = MAX_BYTES) -> Verdict | None:
+    """A refusal when the real size is outside 1 B..max_bytes (a certificate's 20 MiB); None when it is fine."""
     if size <= 0:
         return Verdict(None, "the file is empty")
-    if size > MAX_BYTES:
-        shown, limit = format_size(size), format_size(MAX_BYTES)
+    if size > max_bytes:
+        shown, limit = format_size(size), format_size(max_bytes)
         return Verdict(None, f"the file is {'just over ' if shown == limit else ''}{shown}; the limit is {limit}")
     return None
 

@@ -4,8 +4,9 @@ A draft is created in `checking`, then leaves it exactly once:
     rejected            wrong size or type: moved to quarantine/, with the reason
     duplicate           the household already holds these bytes: no job, so no LLM call, no budget
     needs-manual-entry  an accepted type that cannot be opened: the original is kept, no job
-    extracting          thumbnail made, handed to egress (a synchronous invocation whose job carries
-                        no household data); its answer makes the draft ready or needs-manual-entry
+    extracting          thumbnail made (and for a HEIC/HEIF photo a JPEG copy for the reader), handed
+                        to egress (a synchronous invocation whose job carries no household data); its
+                        answer makes the draft ready or needs-manual-entry
 Leaving `checking` is one conditional DynamoDB transaction (draft, the pet's document counter,
 the job lookup), so no delivery can count twice. What must follow it (removing a quarantined
 original, having egress read the file) is resumed from the draft's status whenever the same event
@@ -20,11 +21,11 @@ from typing import Any
 
 from chalicelib.workers import results, work_items
 from chalicelib.workers.objects import Head
-from chalicelib.workers.thumbnails import NO_HEIC_PREVIEW, Unreadable, make_thumbnail
+from chalicelib.workers.thumbnails import Unreadable, make_thumbnail, reading_copy
 from chalicelib.workers.upload_checks import SNIFF_BYTES, check, check_size
 from chalicelib.workers.workplace import Workplace
 from pawport.contracts import DraftBody
-from pawport.documents import DRAFT_DAYS, DraftStatus, UploadKey
+from pawport.documents import DRAFT_DAYS, HEIF_TYPES, DraftStatus, UploadKey
 from pawport.s3_events import StoredObject
 
 log = logging.getLogger(__name__)
@@ -120,14 +121,15 @@ def _check(key: UploadKey, draft: dict, place: Workplace, now: datetime) -> dict
     changes: dict[str, Any] = {"content_type": content_type, "content_hash": content_hash}
     try:
         thumbnail = make_thumbnail(data, content_type)
+        reading = reading_copy(data) if content_type in HEIF_TYPES else None
     except Unreadable as unreadable:
         log.info("cannot open %s: %s", key, unreadable)
         changes |= {"status": DraftStatus.NEEDS_MANUAL_ENTRY.value, "reason": str(unreadable)}
     else:
-        if thumbnail:
-            place.objects.put(bucket, key.thumbnail, thumbnail, "image/jpeg")
-        changes |= {"status": DraftStatus.EXTRACTING.value, "thumbnail_key": key.thumbnail if thumbnail else None,
-                    "reason": None if thumbnail else NO_HEIC_PREVIEW}
+        place.objects.put(bucket, key.thumbnail, thumbnail, "image/jpeg")
+        if reading:
+            place.objects.put(bucket, key.reading_copy, reading, "image/jpeg")
+        changes |= {"status": DraftStatus.EXTRACTING.value, "thumbnail_key": key.thumbnail, "reason": None}
     if holder:  # checked before any job exists: a duplicate costs no extraction
         changes |= {"status": DraftStatus.DUPLICATE.value, "duplicate_of": holder,
                     "reason": DUPLICATE_REASONS[holder["kind"]]}
