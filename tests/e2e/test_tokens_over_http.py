@@ -13,6 +13,7 @@ from moto.utilities.utils import load_resource
 
 from devstack.identity import PoolClient
 from devstack.stack import REGION, Stack
+from pawport.contracts import OWNED_HOUSEHOLDS_LIMIT
 from tests.support.people import Person, new_person
 
 pytestmark = pytest.mark.slow
@@ -71,7 +72,8 @@ def bad_tokens(services: Stack, person: Person) -> dict[str, str]:
 def calls(stack: Stack, token: str) -> list[requests.Response]:
     headers = {"Authorization": f"Bearer {token}"}
     return [requests.get(f"{stack.api_url}/me/households", headers=headers, timeout=30),
-            requests.post(f"{stack.control_url}/households", headers=headers, json={"name": "Forged"}, timeout=30)]
+            requests.post(f"{stack.control_url}/households", headers=headers, json={"name": "Forged", "time_zone": "UTC"},
+                          timeout=30)]
 
 
 # each refused for its own reason, not by accident
@@ -88,6 +90,8 @@ def test_a_bad_token_is_refused_by_every_service(services: Stack, bad_tokens: di
 
 
 def test_the_pools_own_id_and_access_tokens_pass(services: Stack, person: Person) -> None:
-    for token in (person.tokens["IdToken"], person.tokens["AccessToken"]):
-        api, control = calls(services, token)
-        assert (api.status_code, control.status_code) == (200, 201), (api.text, control.text)
+    answers = [calls(services, person.tokens[kind]) for kind in ("IdToken", "AccessToken")]
+    assert [api.status_code for api, _ in answers] == [200, 200], [api.text for api, _ in answers]
+    # both are the same person's: the second household would be a second of their own, past the free plan's one
+    assert [control.status_code for _, control in answers] == [201, 409], [control.text for _, control in answers]
+    assert answers[1][1].json()["message"] == OWNED_HOUSEHOLDS_LIMIT
