@@ -267,3 +267,11 @@ def test_packaged_extraction_path_is_capped(packaged: dict) -> None:
     reserved = {"upload_events": logging_rules.packaged_reserved(packaged["workers"].load(), "upload_events"),
                 "extract": logging_rules.packaged_reserved(packaged["egress"].load(), "extract")}
     assert logging_rules.extraction_capped(reserved) == []
+
+
+@slow
+def test_workers_zip_holds_its_image_libraries(packaged: dict) -> None:
+    # chalice package only warns, and leaves a library out, when no wheel carries the Lambda platform's tag
+    with zipfile.ZipFile(packaged["workers"].zip) as archive:
+        top = {entry.split("/", 1)[0] for entry in archive.namelist()}
+    assert {"PIL", "pillow_heif", "segno"} <= top, sorted(top)

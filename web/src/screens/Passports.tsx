@@ -58,6 +58,8 @@ function NewPassport({ view, made }: { view: Dashboard; made: () => void }) {
   const [records, setRecords] = useState<string[] | null>(null);   // null: every record of the chosen pets
   const [duration, setDuration] = useState("7d");
   const [error, setError] = useState<string | null>(null);
+  // Sharing commits in Aurora: wake it ahead while the owner chooses, so the share does not wait.
+  useEffect(() => { post("/warmup", {}).catch(() => undefined); }, []);
   const toggle = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
   const allRecords = view.pets.filter((p) => pets.includes(p.id)).flatMap((p) => p.records);
   const submit = async (event: FormEvent) => {
