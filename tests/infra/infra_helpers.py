@@ -26,6 +26,10 @@ def load_template(path: Path) -> dict:
     return plain(template)
 
 
+def props(template: dict, name: str) -> dict:
+    return template["Resources"][name]["Properties"]
+
+
 def broken(original: dict, mutate: Callable[[dict], object]) -> dict:
     copied = copy.deepcopy(original)
     mutate(copied)
