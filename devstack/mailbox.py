@@ -13,8 +13,8 @@ import requests
 
 def sent_mail(moto_url: str) -> list[dict]:
     """Each mail: to, subject, text, headers (dict), attachments [(filename, content type, bytes)]."""
-    # data.json serialises every backend's state: late in a long test session, on a loaded machine, it is slow
-    ses = requests.get(f"{moto_url}/moto-api/data.json", timeout=120).json().get("ses", {})
+    # one service only: moto serialises every backend for the plain data.json (see devstack/moto_server.py)
+    ses = requests.get(f"{moto_url}/moto-api/data.json?service=ses", timeout=120).json().get("ses", {})
     simple = [{"to": m["destinations"]["ToAddresses"], "subject": m["subject"], "text": m["body"], "headers": {},
                "attachments": []} for m in ses.get("Message", [])]
     return simple + [_parsed(m["raw_data"], m["destinations"]) for m in ses.get("RawMessage", [])]

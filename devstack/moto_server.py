@@ -14,19 +14,24 @@ moto's), one for isolation.
    cancelled transaction puts its rollback copy back over whatever another request wrote meanwhile,
    and two conditional updates of one item can both read it before either writes. AWS isolates
    each write and each transaction; so does this lock (the LLM budget's concurrency test needs it).
+4. `/moto-api/data.json?service=ses` serialises that one service's models: moto's own answer walks
+   every backend (hundreds of MB, about a minute, late in a long test session) to show the sent mail.
 
 tests/devstack/test_moto_server.py compares the answers with moto's own.
 Usage: python -m devstack.moto_server -H 127.0.0.1 -p PORT   (moto.server's own arguments)
 """
 import copy
+import json
 import threading
 from collections import defaultdict
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
+from moto.moto_api._internal import urls as moto_api_urls
 from moto.server import main
 
 _local = threading.local()   # moto serves requests on threads
@@ -120,6 +125,33 @@ DynamoDBBackend.transact_write_items = isolated(transact_write_items)
 for _name in ("put_item", "update_item", "delete_item"):
     setattr(DynamoDBBackend, _name, isolated(getattr(DynamoDBBackend, _name)))
 dynamodb_models.copy = TransactionCopies()
+
+def service_model_data(request: Any, full_url: str, headers: Any) -> tuple[int, dict, str]:
+    wanted = parse_qs(urlparse(full_url).query).get("service")
+    if not wanted:
+        return moto_api_urls.response_instance.model_data(request, full_url, headers)
+    from moto.core.model_instances import model_data
+    results = {service: {name: [_public(instance) for instance in model.instances_tracked]
+                         for name, model in sorted(model_data[service].items())}
+               for service in wanted if service in model_data}
+    return 200, {"Content-Type": "application/javascript"}, json.dumps(results)
+
+
+def _public(instance: Any) -> dict:
+    """An instance's attributes as moto's data.json shows them: the public, JSON-serialisable ones."""
+    shown = {}
+    for attr in dir(instance):
+        if not attr.startswith("_"):
+            try:
+                value = getattr(instance, attr)
+                json.dumps(value)
+            except (TypeError, AttributeError, ValueError):
+                continue
+            shown[attr] = value
+    return shown
+
+
+moto_api_urls.url_paths["{0}/moto-api/data.json"] = service_model_data
 
 if __name__ == "__main__":
     main()

@@ -30,7 +30,7 @@ def queue(control, workers: Workers, to: str, expires_in: timedelta = timedelta(
 
 
 def sent_to(stack: Stack, to: str) -> list[dict]:
-    messages = requests.get(f"{stack.moto_url}/moto-api/data.json", timeout=120).json()["ses"]["Message"]
+    messages = requests.get(f"{stack.moto_url}/moto-api/data.json?service=ses", timeout=120).json()["ses"]["Message"]
     return [m for m in messages if to in m["destinations"]["ToAddresses"]]
 
 

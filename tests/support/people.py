@@ -66,7 +66,7 @@ def invite(stack: Stack, owner: Person, household_id: str, email: str, role: str
 
 
 def sent_mail(stack: Stack, to: str) -> list[dict]:
-    messages = requests.get(f"{stack.moto_url}/moto-api/data.json", timeout=120).json()["ses"]["Message"]
+    messages = requests.get(f"{stack.moto_url}/moto-api/data.json?service=ses", timeout=120).json()["ses"]["Message"]
     return [m for m in messages if to.lower() in map(str.lower, m["destinations"]["ToAddresses"])]
 
 
